@@ -1,0 +1,28 @@
+// The settings every part of cgherd reads, after the config file and the environment
+// overrides have been merged. Loading lives in load.ts; this file is types only.
+
+export type ValidateMode = 'enforce' | 'warn' | 'off';
+
+export const VALIDATE_MODES: readonly ValidateMode[] = ['enforce', 'warn', 'off'];
+
+/** The shape of /etc/cgherd/config.json (schemas/cgherd-config.schema.json). */
+export interface ConfigFile {
+  runtime?: string;
+  validate?: ValidateMode;
+  herd?: boolean;
+  debugLog?: string;
+}
+
+export interface Settings {
+  /** Absolute path of the lower runtime. */
+  runtime: string;
+  validate: ValidateMode;
+  herd: boolean;
+  /** Where `debug` output goes when enabled; never fd 2. */
+  debugLog: string;
+  /** The config file that was read, if any. */
+  configFile: string | undefined;
+}
+
+export const DEFAULT_CONFIG_FILE = '/etc/cgherd/config.json';
+export const DEFAULT_DEBUG_LOG = '/run/cgherd/debug.log';

@@ -1,0 +1,102 @@
+// Runs every compiled test file in its own process (a crash or a hang in one file cannot
+// take the others with it), echoes its output, and closes with one
+// `N passed, N failed, N skipped` line summed over all files.
+//
+//   node dist/test/run.js [unit|integration|e2e ...] [--filter SUBSTRING]
+
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const GROUPS = ['unit', 'integration', 'e2e'] as const;
+const FILE_TIMEOUT_MS = Number(process.env.CGHERD_TEST_FILE_TIMEOUT ?? 900) * 1000;
+
+interface Tally {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+function listTests(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+  const files: string[] = [];
+  for (const name of entries) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) files.push(...listTests(path));
+    else if (name.endsWith('.test.js')) files.push(path);
+  }
+  return files;
+}
+
+function count(output: string, label: string): number | undefined {
+  const matches = [...output.matchAll(new RegExp(`^\\s*${label}:\\s+(\\d+)`, 'gm'))];
+  const last = matches.at(-1);
+  return last ? Number(last[1]) : undefined;
+}
+
+function runFile(file: string): Promise<Tally> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FORCE_COLOR: '0' },
+    });
+    let output = '';
+    const keep = (chunk: Buffer): void => {
+      output += chunk.toString();
+      process.stdout.write(chunk);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const timer = setTimeout(() => {
+      process.stdout.write(`\n!! ${file}: timed out after ${FILE_TIMEOUT_MS / 1000}s\n`);
+      child.kill('SIGKILL');
+    }, FILE_TIMEOUT_MS);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const total = count(output, 'Total');
+      const passed = count(output, 'Passed');
+      const skipped = count(output, 'Skipped') ?? 0;
+      if (total === undefined || passed === undefined) {
+        // The file died before uvu could report: count it as one failure, never as zero.
+        resolve({ passed: 0, failed: 1, skipped });
+        return;
+      }
+      const failed = Math.max(total - passed, code === 0 ? 0 : 1);
+      resolve({ passed, failed, skipped });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const filterAt = args.indexOf('--filter');
+  const filter = filterAt >= 0 ? args[filterAt + 1] : undefined;
+  const groups = args.filter((a, i) => !a.startsWith('--') && (filterAt < 0 || i !== filterAt + 1));
+  const chosen = groups.length > 0 ? groups : [...GROUPS];
+  const sum: Tally = { passed: 0, failed: 0, skipped: 0 };
+  const failedFiles: string[] = [];
+  for (const group of chosen) {
+    for (const file of listTests(join(HERE, group))) {
+      if (filter && !file.includes(filter)) continue;
+      process.stdout.write(`\n== ${relative(HERE, file)}\n`);
+      const tally = await runFile(file);
+      sum.passed += tally.passed;
+      sum.failed += tally.failed;
+      sum.skipped += tally.skipped;
+      if (tally.failed > 0) failedFiles.push(relative(HERE, file));
+    }
+  }
+  if (failedFiles.length > 0) process.stdout.write(`\nfailed in: ${failedFiles.join(', ')}\n`);
+  const skipped = sum.skipped > 0 ? `, ${sum.skipped} skipped` : '';
+  process.stdout.write(`\n${sum.passed} passed, ${sum.failed} failed${skipped}\n`);
+  process.exitCode = sum.failed > 0 || sum.passed === 0 ? 1 : 0;
+}
+
+await main();

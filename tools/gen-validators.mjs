@@ -1,0 +1,1 @@
+// Placeholder until the validator generator lands (issue 4).
