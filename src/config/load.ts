@@ -1,0 +1,96 @@
+// Settings = /etc/cgherd/config.json (or CGHERD_CONFIG) + environment overrides.
+// A broken file is an error naming the file and the field; it never falls back silently,
+// because on a production host the file is the only configuration Podman lets through.
+
+import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import {
+  DEFAULT_CONFIG_FILE,
+  DEFAULT_DEBUG_LOG,
+  VALIDATE_MODES,
+  type ConfigFile,
+  type Settings,
+  type ValidateMode,
+} from './settings.js';
+import { findDefaultRuntime, isExecutableFile } from '../runtime/lower.js';
+import { validateCgherdConfig } from '../validate/cgherd-config.js';
+import { readJsonFile } from '../validate/read-json.js';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function readConfigFile(path: string, explicit: boolean): ConfigFile {
+  if (!explicit && !existsSync(path)) return {};
+  const read = readJsonFile(path);
+  if (!read.ok) {
+    throw new ConfigError(
+      read.kind === 'syntax' ? `config file ${read.message}` : `config file: ${read.message}`,
+    );
+  }
+  const issues = validateCgherdConfig(read.data);
+  const first = issues[0];
+  if (first) {
+    const field = first.pointer === '' ? '(top level)' : first.pointer;
+    throw new ConfigError(`config file ${path}: field ${field}: ${first.message}`);
+  }
+  return read.data as ConfigFile;
+}
+
+function runtimeFrom(
+  env: Readonly<NodeJS.ProcessEnv>,
+  file: ConfigFile,
+  configFile: string,
+): string {
+  const override = env.CGHERD_RUNTIME;
+  if (override !== undefined) return checkRuntime(override, 'CGHERD_RUNTIME');
+  if (file.runtime !== undefined)
+    return checkRuntime(file.runtime, `${configFile}: field /runtime`);
+  const found = findDefaultRuntime(env.PATH);
+  if (found === undefined) {
+    throw new ConfigError(
+      `no lower runtime found: crun is in none of the standard locations nor on PATH; ` +
+        `set "runtime" in ${configFile} or CGHERD_RUNTIME`,
+    );
+  }
+  return found;
+}
+
+function checkRuntime(path: string, source: string): string {
+  if (!isAbsolute(path)) {
+    throw new ConfigError(`lower runtime "${path}" (from ${source}) is not an absolute path`);
+  }
+  if (!isExecutableFile(path)) {
+    throw new ConfigError(`lower runtime ${path} (from ${source}) is missing or not executable`);
+  }
+  return path;
+}
+
+function validateModeFrom(env: Readonly<NodeJS.ProcessEnv>, file: ConfigFile): ValidateMode {
+  const override = env.CGHERD_VALIDATE;
+  if (override === undefined) return file.validate ?? 'enforce';
+  if ((VALIDATE_MODES as readonly string[]).includes(override)) return override as ValidateMode;
+  throw new ConfigError(`CGHERD_VALIDATE="${override}" is not one of ${VALIDATE_MODES.join(', ')}`);
+}
+
+function debugLogFrom(env: Readonly<NodeJS.ProcessEnv>, file: ConfigFile): string {
+  const override = env.CGHERD_DEBUG_LOG;
+  if (override === undefined || override === '') return file.debugLog ?? DEFAULT_DEBUG_LOG;
+  if (!isAbsolute(override)) {
+    throw new ConfigError(`CGHERD_DEBUG_LOG="${override}" is not an absolute path`);
+  }
+  return override;
+}
+
+export function loadSettings(env: Readonly<NodeJS.ProcessEnv> = process.env): Settings {
+  const explicit = env.CGHERD_CONFIG !== undefined && env.CGHERD_CONFIG !== '';
+  const configFile = explicit ? (env.CGHERD_CONFIG as string) : DEFAULT_CONFIG_FILE;
+  const file = readConfigFile(configFile, explicit);
+  return {
+    runtime: runtimeFrom(env, file, configFile),
+    validate: validateModeFrom(env, file),
+    herd: file.herd ?? true,
+    debugLog: debugLogFrom(env, file),
+    configFile,
+  };
+}

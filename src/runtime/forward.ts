@@ -1,0 +1,77 @@
+// Runs the lower runtime as a child with exactly the argv received. Node cannot exec
+// in place (no process.execve in Node 20), so cgherd stays the parent: it relays signals
+// and mirrors the exit status, 128 + N when the child dies of signal N.
+
+import { spawn, type StdioOptions } from 'node:child_process';
+import { fstatSync } from 'node:fs';
+import { basename } from 'node:path';
+import { constants } from 'node:os';
+import type { ForwardOutcome } from './hook.js';
+
+const RELAYED_SIGNALS: readonly NodeJS.Signals[] = [
+  'SIGTERM',
+  'SIGINT',
+  'SIGHUP',
+  'SIGQUIT',
+  'SIGUSR2',
+  'SIGWINCH',
+];
+
+/**
+ * Node marks every inherited descriptor above 2 close-on-exec, so the ones the container
+ * must receive (--preserve-fds N, LISTEN_FDS) are handed on by number, one by one.
+ */
+export function stdioFor(extraFds: number): StdioOptions {
+  const stdio: StdioOptions = ['inherit', 'inherit', 'inherit'];
+  for (let fd = 3; fd < 3 + extraFds; fd++) stdio.push(isOpen(fd) ? fd : 'ignore');
+  return stdio;
+}
+
+function isOpen(fd: number): boolean {
+  try {
+    fstatSync(fd);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function statusOf(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code;
+  const number = signal ? constants.signals[signal] : undefined;
+  return 128 + (number ?? 0);
+}
+
+export class SpawnError extends Error {
+  override readonly name = 'SpawnError';
+}
+
+export function forward(
+  lower: string,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  extraFds: number,
+): Promise<ForwardOutcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(lower, argv, {
+      argv0: basename(lower),
+      env,
+      stdio: stdioFor(extraFds),
+    });
+    const relay = (signal: NodeJS.Signals): void => {
+      child.kill(signal);
+    };
+    for (const signal of RELAYED_SIGNALS) process.on(signal, relay);
+    const stopRelaying = (): void => {
+      for (const signal of RELAYED_SIGNALS) process.off(signal, relay);
+    };
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      stopRelaying();
+      reject(new SpawnError(`cannot run lower runtime ${lower}: ${error.code ?? error.message}`));
+    });
+    child.once('exit', (code, signal) => {
+      stopRelaying();
+      resolve({ status: statusOf(code, signal), signal });
+    });
+  });
+}

@@ -1,0 +1,35 @@
+// Where the lower runtime is, when nothing names it. bin/cgherd holds the same list for
+// its fast path; test/unit/lower-rule.test.ts keeps the two in step.
+
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
+
+export const STANDARD_LOCATIONS: readonly string[] = [
+  '/usr/bin/crun',
+  '/usr/local/bin/crun',
+  '/usr/sbin/crun',
+  '/usr/local/sbin/crun',
+  '/bin/crun',
+];
+
+export function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The first standard location holding crun, then crun on PATH (if there is a PATH). */
+export function findDefaultRuntime(envPath: string | undefined): string | undefined {
+  for (const candidate of STANDARD_LOCATIONS) {
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  for (const dir of (envPath ?? '').split(delimiter)) {
+    if (!isAbsolute(dir)) continue;
+    const candidate = join(dir, 'crun');
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  return undefined;
+}

@@ -1,0 +1,81 @@
+// The runtime face: parse (read-only) → hooks before → forward → hooks after.
+// bin/cgherd only starts Node for the intercepted commands, or when its fast path could
+// not settle the lower runtime (then this file forwards and reports precisely).
+
+import { writeSync } from 'node:fs';
+import { parseArgv, type ParsedArgv } from './argv.js';
+import { loadSettings } from '../config/load.js';
+import { forward } from './forward.js';
+import { inheritedFdCount, isIntercepted } from './intercepted.js';
+import { writeRecord } from './report.js';
+import { loadHooks, runAfter, runBefore } from './run-hooks.js';
+import { openDebugLog } from './debug-log.js';
+import { HOOKS } from '../../hooks/index.js';
+import { versionLine } from '../version.js';
+import type { Hook, HookContext } from './hook.js';
+import type { Settings } from '../config/settings.js';
+
+/** Exit status for cgherd's own errors (config, refusals); crun uses 1 for its own. */
+const OWN_ERROR_STATUS = 1;
+
+function fail(parsed: ParsedArgv, message: string): never {
+  writeRecord(parsed.globals, 'error', message);
+  process.exit(OWN_ERROR_STATUS);
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const parsed = parseArgv(argv);
+  let settings: Settings;
+  try {
+    settings = loadSettings(process.env);
+  } catch (error) {
+    fail(parsed, error instanceof Error ? error.message : String(error));
+  }
+  if (process.env.CGHERD_WHICH_RUNTIME) {
+    writeSync(1, `${settings.runtime}\n`);
+    return 0;
+  }
+  if (parsed.command === undefined && argv.includes('--version')) writeSync(1, versionLine());
+
+  const ctx: HookContext = {
+    argv,
+    parsed,
+    settings,
+    env: process.env,
+    childEnv: { ...process.env },
+    debug: await openDebugLog(process.env, settings.debugLog, `cgherd:${parsed.command ?? 'cli'}`),
+    scratch: new Map(),
+  };
+  ctx.debug('argv %o lower %s', argv, settings.runtime);
+
+  let hooks: Hook[] = [];
+  if (isIntercepted(parsed)) {
+    const before = await runBefore(await loadHooks(HOOKS, ctx), ctx);
+    if (before.refusal !== undefined) fail(parsed, before.refusal);
+    hooks = before.hooks;
+    if (before.warnings.length > 0) ctx.debug('warnings before: %o', before.warnings);
+  }
+
+  let outcome;
+  try {
+    outcome = await forward(settings.runtime, argv, ctx.childEnv, inheritedFdCount(parsed, process.env));
+  } catch (error) {
+    fail(parsed, error instanceof Error ? error.message : String(error));
+  }
+  ctx.debug('lower runtime exited with %d', outcome.status);
+
+  const warnings = await runAfter(hooks, ctx, outcome);
+  if (warnings.length > 0) writeRecord(parsed.globals, 'warning', warnings.join('; '));
+  return outcome.status;
+}
+
+main(process.argv.slice(2)).then(
+  (status) => process.exit(status),
+  (error: unknown) => {
+    try {
+      writeSync(2, `cgherd: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+    } finally {
+      process.exit(OWN_ERROR_STATUS);
+    }
+  },
+);

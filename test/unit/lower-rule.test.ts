@@ -1,0 +1,169 @@
+// bin/cgherd (sh, fast path) and src/config/load.ts (Node) must pick the same lower
+// runtime in every case, or pass-through and intercepted commands would talk to different
+// runtimes. Both print their choice under CGHERD_WHICH_RUNTIME=1.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { STANDARD_LOCATIONS } from '../../src/runtime/lower.js';
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const LAUNCHER = join(REPO, 'bin/cgherd');
+const NODE_MAIN = join(REPO, 'dist/src/runtime/main.js');
+const dir = mkdtempSync(join(tmpdir(), 'cgt-rule-'));
+const fake = join(dir, 'fake-crun');
+writeFileSync(fake, '#!/bin/sh\nexit 0\n');
+chmodSync(fake, 0o755);
+const notExec = join(dir, 'not-exec');
+writeFileSync(notExec, '');
+
+function conf(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+interface Answer {
+  status: number | null;
+  out: string;
+  err: string;
+}
+
+function ask(cmd: string, args: string[], env: Record<string, string>): Answer {
+  const r = spawnSync(cmd, args, { env: { ...env, CGHERD_WHICH_RUNTIME: '1' }, encoding: 'utf8' });
+  return { status: r.status, out: r.stdout.trim(), err: r.stderr.trim() };
+}
+
+const CASES: { name: string; env: Record<string, string>; expect: string | RegExp }[] = [
+  { name: 'CGHERD_RUNTIME', env: { CGHERD_RUNTIME: fake }, expect: fake },
+  {
+    name: 'config runtime',
+    env: { CGHERD_CONFIG: conf('a.json', `{ "runtime": "${fake}" }`) },
+    expect: fake,
+  },
+  {
+    name: 'config over several lines with other fields',
+    env: {
+      CGHERD_CONFIG: conf('b.json', `{\n  "validate": "warn",\n  "runtime" :\n "${fake}",\n  "herd": true\n}\n`),
+    },
+    expect: fake,
+  },
+  {
+    name: 'CGHERD_RUNTIME beats the config',
+    env: { CGHERD_RUNTIME: '/usr/bin/crun', CGHERD_CONFIG: conf('c.json', `{"runtime":"${fake}"}`) },
+    expect: '/usr/bin/crun',
+  },
+  {
+    name: 'config without runtime: standard location',
+    env: { CGHERD_CONFIG: conf('d.json', '{"validate":"off"}') },
+    expect: '/usr/bin/crun',
+  },
+  { name: 'no PATH, no HOME, default config', env: {}, expect: /./ },
+  {
+    name: 'a named config file that does not exist',
+    env: { CGHERD_CONFIG: join(dir, 'absent.json') },
+    expect: /config file: cannot read .*absent\.json: no such file/,
+  },
+  { name: 'relative CGHERD_RUNTIME', env: { CGHERD_RUNTIME: 'crun' }, expect: /not an absolute path/ },
+  { name: 'non-executable CGHERD_RUNTIME', env: { CGHERD_RUNTIME: notExec }, expect: /not executable/ },
+  {
+    name: 'nested runtime key is not taken',
+    env: { CGHERD_CONFIG: conf('e.json', `{"x": {"runtime": "${fake}"}}`) },
+    expect: /config file .*e\.json/,
+  },
+  {
+    name: 'broken JSON',
+    env: { CGHERD_CONFIG: conf('f.json', `{"runtime": "${fake}"`) },
+    expect: /not valid JSON/,
+  },
+  { name: 'empty object', env: { CGHERD_CONFIG: conf('h.json', ' {\n}\n') }, expect: '/usr/bin/crun' },
+  {
+    name: 'every field, valid',
+    env: {
+      CGHERD_CONFIG: conf(
+        'i.json',
+        `{"runtime":"${fake}","validate":"off","herd":false,"debugLog":"/tmp/cgherd-debug.log"}`,
+      ),
+    },
+    expect: fake,
+  },
+  { name: 'empty file', env: { CGHERD_CONFIG: conf('j.json', '\n') }, expect: /empty/ },
+  {
+    name: 'trailing comma',
+    env: { CGHERD_CONFIG: conf('k.json', `{"runtime":"${fake}",}`) },
+    expect: /not valid JSON/,
+  },
+  {
+    name: 'unknown key',
+    env: { CGHERD_CONFIG: conf('l.json', `{"runtime":"${fake}","herds":true}`) },
+    expect: /l\.json/,
+  },
+  {
+    name: 'bad enum value beside a good runtime',
+    env: { CGHERD_CONFIG: conf('m.json', `{"runtime":"${fake}","validate":"sometimes"}`) },
+    expect: /field \/validate/,
+  },
+  {
+    name: 'non-boolean herd',
+    env: { CGHERD_CONFIG: conf('n.json', `{"runtime":"${fake}","herd":"yes"}`) },
+    expect: /field \/herd/,
+  },
+  {
+    name: 'relative debugLog',
+    env: { CGHERD_CONFIG: conf('o.json', `{"runtime":"${fake}","debugLog":"debug.log"}`) },
+    expect: /field \/debugLog/,
+  },
+  {
+    name: 'relative runtime',
+    env: { CGHERD_CONFIG: conf('p.json', '{"runtime":"crun"}') },
+    expect: /field \/runtime/,
+  },
+  {
+    name: 'unquoted value',
+    env: { CGHERD_CONFIG: conf('q.json', `{"runtime":"${fake}","validate": enforce}`) },
+    expect: /not valid JSON/,
+  },
+  {
+    name: 'runtime that is not executable, from the file',
+    env: { CGHERD_CONFIG: conf('g.json', `{"runtime": "${notExec}"}`) },
+    expect: /not executable/,
+  },
+];
+
+for (const c of CASES) {
+  test(`same lower runtime from sh and Node: ${c.name}`, () => {
+    const sh = ask(LAUNCHER, ['state', 'x'], c.env);
+    const node = ask(process.execPath, [NODE_MAIN, 'state', 'x'], c.env);
+    if (c.expect instanceof RegExp && c.expect.source !== '.') {
+      // An error: Node reports it (the launcher defers to Node), one record, non-zero.
+      assert.is.not(sh.status, 0, `sh: ${sh.out}`);
+      assert.match(sh.err, c.expect);
+      assert.is(sh.err.split('\n').length, 1);
+      assert.equal(sh, node);
+      return;
+    }
+    assert.is(sh.status, 0, sh.err);
+    assert.equal(sh, node);
+    if (typeof c.expect === 'string') assert.is(sh.out, c.expect);
+  });
+}
+
+test('the launcher lists the same standard locations as lower.ts', () => {
+  const text = readFileSync(LAUNCHER, 'utf8');
+  const line = /for candidate in (\/usr\/bin\/crun[^;]*);/.exec(text);
+  assert.ok(line, 'standard location loop not found in bin/cgherd');
+  assert.equal(line[1]?.trim().split(/\s+/), [...STANDARD_LOCATIONS]);
+});
+
+test('the launcher version matches package.json', () => {
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
+  const text = readFileSync(LAUNCHER, 'utf8');
+  assert.match(text, `printf 'cgherd version %s\\n' ${pkg.version}`);
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.run();
