@@ -32,7 +32,7 @@ format: deps
 	npx prettier --write .
 
 demo: testbed build
-	bash demo/seed.sh
+	node dist/demo/seed.js
 
 test: testbed build lint
 	node dist/test/run.js

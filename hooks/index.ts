@@ -9,4 +9,19 @@ export const HOOKS: readonly HookEntry[] = [
     commands: ['create', 'run', 'restore'],
     load: async () => (await import('./validate-config.js')).default,
   },
+  {
+    name: 'restore-into-cgroup',
+    commands: ['restore'],
+    load: async () => (await import('./restore-into-cgroup.js')).default,
+  },
+  {
+    name: 'herd-after-restore',
+    commands: ['restore'],
+    load: async () => (await import('./herd-after-restore.js')).default,
+  },
+  {
+    name: 'herd-before-checkpoint',
+    commands: ['checkpoint'],
+    load: async () => (await import('./herd-before-checkpoint.js')).default,
+  },
 ];

@@ -1,1 +1,181 @@
-// Placeholder until the validator generator lands (issue 4).
+// Generates standalone ajv validators from schemas/ into src/validate/generated/, so that
+// the runtime path never compiles a schema (compiling the OCI schemas costs far more than
+// running them). Run by `make validators` before tsc; tsc then emits the generated
+// TypeScript into dist/ with the rest.
+//
+// The OCI runtime-spec schemas are pinned copies (schemas/runtime-spec/, see
+// schemas/README.md); every file is checked against SHA256SUMS before it is used, and a
+// schema file that is not listed there is an error. schemas/runtime-spec-amendments.json
+// lists the few known schema defects that are patched in memory, each with its reason.
+//
+//   node tools/gen-validators.mjs
+
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+import Ajv04 from 'ajv-draft-04';
+import standaloneModule from 'ajv/dist/standalone/index.js';
+
+const standaloneCode = standaloneModule.default ?? standaloneModule;
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SPEC_DIR = join(ROOT, 'schemas', 'runtime-spec');
+const OUT_DIR = join(ROOT, 'src', 'validate', 'generated');
+
+function fail(message) {
+  process.stderr.write(`gen-validators: ${message}\n`);
+  process.exit(1);
+}
+
+/** Reads SHA256SUMS and checks every listed file; returns the verified file names. */
+function verifiedSpecFiles() {
+  const sums = readFileSync(join(SPEC_DIR, 'SHA256SUMS'), 'utf8');
+  const listed = new Map();
+  for (const line of sums.split('\n')) {
+    if (line.trim() === '') continue;
+    const match = /^([0-9a-f]{64}) [ *](\S+)$/.exec(line);
+    if (!match) fail(`schemas/runtime-spec/SHA256SUMS: malformed line: ${line}`);
+    listed.set(match[2], match[1]);
+  }
+  for (const [name, expected] of listed) {
+    const actual = createHash('sha256')
+      .update(readFileSync(join(SPEC_DIR, name)))
+      .digest('hex');
+    if (actual !== expected) {
+      fail(`schemas/runtime-spec/${name}: sha256 ${actual}, expected ${expected} (SHA256SUMS)`);
+    }
+  }
+  for (const name of readdirSync(SPEC_DIR)) {
+    if (name.endsWith('.json') && !listed.has(name)) {
+      fail(`schemas/runtime-spec/${name} is not pinned in SHA256SUMS`);
+    }
+  }
+  return [...listed.keys()].filter((name) => name.endsWith('.json')).sort();
+}
+
+function readJson(path) {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+/**
+ * Known defects of the pinned schemas, patched in memory (the files stay byte for byte
+ * upstream's). Each amendment names the exact value it replaces, so a new release that
+ * fixed or changed it fails the build instead of being patched blindly.
+ */
+function amend(name, schema, amendments) {
+  for (const a of amendments.filter((x) => x.file === name)) {
+    const tokens = a.pointer.split('/').slice(1);
+    const last = tokens.pop();
+    let parent = schema;
+    for (const t of tokens) parent = parent?.[t];
+    if (parent === undefined || JSON.stringify(parent[last]) !== JSON.stringify(a.from)) {
+      fail(`amendment ${name}#${a.pointer} is stale: the schema no longer has the value it replaces`);
+    }
+    parent[last] = a.to;
+    a.applied = true;
+  }
+  return schema;
+}
+
+function ociValidatorCode() {
+  // strict is off on purpose: config-linux.json, config-solaris.json, config-vm.json,
+  // config-windows.json and config-zos.json wrap their schema in a top-level "linux",
+  // "solaris", ... property (referenced as config-linux.json#/linux), which strict mode
+  // rejects as an unknown keyword. Those five wrappers are the only strict-mode
+  // complaints (checked with strict: 'log'); editing them would no longer be the
+  // official schema.
+  const ajv = new Ajv04({ allErrors: true, strict: false, code: { source: true, esm: true } });
+  const amendments = readJson(join(ROOT, 'schemas', 'runtime-spec-amendments.json'));
+  for (const name of verifiedSpecFiles()) {
+    // They carry no "id", so the file name is their URI and "defs.json#/..." resolves.
+    ajv.addSchema(amend(name, readJson(join(SPEC_DIR, name)), amendments), name);
+  }
+  const unused = amendments.filter((a) => !a.applied);
+  if (unused.length > 0) fail(`amendment for missing file ${unused[0].file}`);
+  return standaloneCode(ajv, { validateOciConfig: 'config-schema.json' });
+}
+
+function cgherdValidatorCode() {
+  // Our own schema is written to ajv's strict rules, so keep strict on for it.
+  const ajv = new Ajv04({ allErrors: true, strict: true, code: { source: true, esm: true } });
+  ajv.addSchema(readJson(join(ROOT, 'schemas', 'cgherd-config.schema.json')), 'cgherd-config');
+  return standaloneCode(ajv, { validateCgherdConfig: 'cgherd-config' });
+}
+
+/**
+ * Standalone code may `require` ajv's runtime helpers (ucs2length, equal, ...). In an ES
+ * module that needs a real `require`; check that each one resolves from where the
+ * compiled file will live, so a missing production dependency fails the build, not a
+ * container start.
+ */
+function asModule(code, outFile) {
+  const required = [...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+  const distFile = outFile.replace(`${ROOT}/`, `${ROOT}/dist/`);
+  const resolver = createRequire(distFile);
+  for (const id of new Set(required)) {
+    try {
+      resolver.resolve(id);
+    } catch {
+      fail(`generated code requires "${id}", which does not resolve from ${distFile}`);
+    }
+  }
+  const header = [
+    '// @ts-nocheck',
+    '// Generated by tools/gen-validators.mjs from schemas/. Do not edit.',
+  ];
+  if (required.length > 0) {
+    header.push(
+      "import { createRequire } from 'node:module';",
+      'const require = createRequire(import.meta.url);',
+    );
+  }
+  return `${header.join('\n')}\n${appendInPlace(code)}\n`;
+}
+
+/**
+ * With allErrors, ajv's standalone code gathers the errors of a referenced validator with
+ * `vErrors = vErrors.concat(callee.errors)`, once per array item: quadratic in the number
+ * of errors (300,000 bad namespace entries took minutes). Append in place instead; ajv's
+ * own code already mutates vErrors in place (`vErrors.length = n`), so nothing relies on
+ * concat's copy.
+ */
+function appendInPlace(code) {
+  const concat =
+    /vErrors = vErrors === null \? (validate\d+)\.errors : vErrors\.concat\(\1\.errors\);/g;
+  const rewritten = code.replace(
+    concat,
+    'vErrors = vErrors === null ? $1.errors : appendErrors(vErrors, $1.errors);',
+  );
+  if (rewritten.includes('.concat('))
+    fail('generated code has a concat this generator does not know');
+  if (rewritten === code) return code;
+  const helper =
+    'function appendErrors(target, more) { for (const e of more) target.push(e); return target; }';
+  return `${rewritten}\n${helper}`;
+}
+
+function writeIfChanged(path, text) {
+  let old;
+  try {
+    old = readFileSync(path, 'utf8');
+  } catch {
+    old = undefined;
+  }
+  if (old !== text) writeFileSync(path, text);
+}
+
+mkdirSync(OUT_DIR, { recursive: true });
+const targets = [
+  ['oci-config.ts', ociValidatorCode],
+  ['cgherd-config.ts', cgherdValidatorCode],
+];
+for (const [name, generate] of targets) {
+  const outFile = join(OUT_DIR, name);
+  writeIfChanged(outFile, asModule(generate(), outFile));
+}
+writeIfChanged(
+  join(OUT_DIR, '.gitignore'),
+  '# generated at build (make validators)\n*\n!.gitignore\n',
+);

@@ -4,7 +4,7 @@
 # for by name (-t trixie); unpinned it would upgrade the whole machine.
 set -eu
 
-STAMP=/var/lib/cgherd-testbed/packages.v3
+STAMP=/var/lib/cgherd-testbed/packages.v4
 [ -e "$STAMP" ] && exit 0
 
 export DEBIAN_FRONTEND=noninteractive
@@ -41,7 +41,8 @@ apt-get install -y -qq -t trixie criu crun runc libcriu2 libcriu-dev \
   automake autoconf libtool gperf libcap-dev libseccomp-dev libsystemd-dev \
   libyajl-dev pkgconf libprotobuf-c-dev >/dev/null
 # Podman 4.3.1 (bookworm) with its helpers, the rootfs, and packaging tools.
-apt-get install -y -qq podman conmon busybox-static dpkg-dev python3 git rpm fakeroot \
-  util-linux iproute2 procps >/dev/null
+# build-essential and dpkg-dev: setup.sh builds the crun fixtures from `apt-get source`.
+apt-get install -y -qq podman conmon busybox-static build-essential dpkg-dev python3 git rpm \
+  fakeroot util-linux iproute2 procps xz-utils >/dev/null
 mkdir -p "$(dirname "$STAMP")"
 touch "$STAMP"

@@ -1,0 +1,88 @@
+// Pass-through cost: `cgherd state ID` against `crun state ID` on a running container, and
+// `cgherd create` against `crun create` (validation on, the default), then start-up of an
+// intercepted command against `node -e 0`.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { interleave, mustRun, ratioLine } from './measure.js';
+import { CGHERD_BIN, RUNTIMES } from '../test/lib/bed.js';
+import { makeBundle } from '../test/lib/bundle.js';
+
+const CRUN = RUNTIMES.crun121;
+
+export async function benchPassthrough(lines: string[]): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'cgt-bench-pt-'));
+  const root = join(work, 'root');
+  const viaCgherd = { ...process.env, CGHERD_RUNTIME: CRUN };
+  try {
+    const bundle = await makeBundle(join(work, 'bundle'), { tree: 'single', mode: 'v1' });
+    const id = 'cgt-bench-pt-state';
+    mustRun(CRUN, ['--root', root, 'run', '-d', '--bundle', bundle, id]);
+    try {
+      const [cg, cr] = interleave(
+        [
+          {
+            label: 'cgherd state',
+            run: () => mustRun(CGHERD_BIN, ['--root', root, 'state', id], { env: viaCgherd }),
+          },
+          { label: 'crun state', run: () => mustRun(CRUN, ['--root', root, 'state', id]) },
+        ],
+        100,
+      );
+      lines.push(ratioLine('cgherd state ID / crun state ID', cg!, cr!, 1.5));
+    } finally {
+      mustRun(CRUN, ['--root', root, 'delete', '--force', id]);
+    }
+
+    const createVariant = (label: string, bin: string, env: NodeJS.ProcessEnv, n: string) => ({
+      label,
+      run: () => mustRun(bin, ['--root', root, 'create', '--bundle', bundle, n], { env }),
+      teardown: () => mustRun(CRUN, ['--root', root, 'delete', '--force', n]),
+    });
+    const [cgc, crc, cgOff] = interleave(
+      [
+        createVariant('cgherd create', CGHERD_BIN, viaCgherd, 'cgt-bench-pt-c1'),
+        createVariant('crun create', CRUN, process.env, 'cgt-bench-pt-c2'),
+        createVariant(
+          'cgherd create, validation off',
+          CGHERD_BIN,
+          { ...viaCgherd, CGHERD_VALIDATE: 'off' },
+          'cgt-bench-pt-c3',
+        ),
+      ],
+      20,
+    );
+    lines.push(ratioLine('cgherd create / crun create (validation on)', cgc!, crc!));
+    lines.push(ratioLine('cgherd create with validation / with validation off', cgc!, cgOff!));
+
+    // Start-up alone: the lower runtime is /bin/true, so what is left is Node, cgherd's
+    // modules, the settings and the hooks of the command (validation included).
+    const startEnv = { ...process.env, CGHERD_RUNTIME: '/bin/true' };
+    const [su, suOff, node] = interleave(
+      [
+        {
+          label: 'cgherd create (start-up)',
+          run: () => mustRun(CGHERD_BIN, ['create', '--bundle', bundle, 'x'], { env: startEnv }),
+        },
+        {
+          label: 'cgherd create (start-up, validation off)',
+          run: () =>
+            mustRun(CGHERD_BIN, ['create', '--bundle', bundle, 'x'], {
+              env: { ...startEnv, CGHERD_VALIDATE: 'off' },
+            }),
+        },
+        { label: 'node -e 0', run: () => mustRun(process.execPath, ['-e', '0']) },
+      ],
+      40,
+    );
+    lines.push(
+      ratioLine('intercepted start-up (create, validation on) / node -e 0', su!, node!, 1.35),
+    );
+    lines.push(
+      ratioLine('intercepted start-up (create, validation off) / node -e 0', suOff!, node!, 1.35),
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,38 @@
+// Before create, run and restore: check the OCI config the lower runtime is about to read
+// against the runtime-spec schemas. enforce refuses (the lower runtime is never called),
+// warn writes one record to the debug log and goes on, off does nothing.
+//
+// The validator (about 200 kB of generated code) is imported only when it is about to
+// run, so `off` costs nothing beyond this small file.
+
+import type { Hook } from '../src/runtime/hook.js';
+import { optionValue } from '../src/runtime/argv.js';
+import { ociConfigPathFor } from '../src/validate/config-path.js';
+
+const hook: Hook = {
+  name: 'validate-config',
+  commands: ['create', 'run', 'restore'],
+  applies: (ctx) => ctx.settings.validate !== 'off' && !ctx.parsed.help,
+  async before(ctx) {
+    const file = ociConfigPathFor(
+      {
+        config: optionValue(ctx.parsed, 'config'),
+        bundle: optionValue(ctx.parsed, 'bundle'),
+      },
+      process.cwd(),
+    );
+    const { validateOciConfigFile } = await import('../src/validate/oci-config.js');
+    const outcome = validateOciConfigFile(file);
+    if (outcome.ok) {
+      ctx.debug('validate-config: %s is valid', file);
+      return;
+    }
+    const { oneLineRefusal } = await import('../src/validate/report.js');
+    const message = oneLineRefusal(outcome);
+    if (ctx.settings.validate === 'enforce') return { refuse: message };
+    ctx.debug('validate-config: warning (mode warn, forwarding anyway): %s', message);
+    return;
+  },
+};
+
+export default hook;

@@ -1,0 +1,58 @@
+// `cgherd doctor`: is this host ready for checkpoint/restore through cgherd, and what
+// will go wrong?
+
+import { Command, Flags } from '@oclif/core';
+import { doctorExitCode, doctorFindings } from '../operator/doctor-findings.js';
+import { EXIT, exitCodesHelp } from '../operator/exit.js';
+import { applicableBugs } from '../operator/known-bugs.js';
+import { findingLines, json } from '../operator/output.js';
+import { probeCgroups, probeCriu, probePodman, probeRuntime } from '../operator/probe.js';
+
+export default class Doctor extends Command {
+  static override summary =
+    'Check that checkpoint/restore can work on this host, and say what will go wrong.';
+  static override description =
+    'Runs `criu check`, identifies the lower runtime (version, CRIU support), the cgroup layout and ' +
+    'manager, the known bug of this crun version, and whether Podman uses cgherd ' +
+    '(containers.conf, its drop-ins, CONTAINERS_CONF). Each finding has a severity and one line of advice.\n\n' +
+    'Exit status:\n' +
+    exitCodesHelp([EXIT.OK, EXIT.PROBLEM, EXIT.PERMISSION, EXIT.CONFIG]) +
+    '\n  (warnings alone exit 0)';
+  static override examples = [
+    '<%= config.bin %> doctor',
+    '<%= config.bin %> doctor --json | jq .findings',
+  ];
+  static override flags = {
+    json: Flags.boolean({ description: 'print the facts and findings as JSON', default: false }),
+    'root-dir': Flags.string({
+      description: 'read Podman configuration under this root instead of / (for tests and images)',
+      env: 'CGHERD_ROOT_DIR',
+      default: '/',
+    }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Doctor);
+    const env = process.env;
+    const criu = probeCriu(env.PATH);
+    const runtime = probeRuntime(env);
+    const cgroups = probeCgroups();
+    const podman = probePodman(env, flags['root-dir']);
+    const bugs = applicableBugs(runtime.identity);
+    const findings = doctorFindings({ criu, runtime, cgroups, podman, bugs });
+    const code = doctorExitCode(findings);
+    if (flags.json) {
+      this.log(
+        json({ ok: code === EXIT.OK, exitCode: code, criu, runtime, cgroups, podman, findings }),
+      );
+    } else {
+      for (const line of findingLines(findings)) this.log(line);
+      this.log(
+        code === EXIT.OK
+          ? 'checkpoint/restore can work on this host'
+          : 'checkpoint/restore cannot work on this host until the errors above are fixed',
+      );
+    }
+    if (code !== EXIT.OK) this.exit(code);
+  }
+}

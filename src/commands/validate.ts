@@ -1,0 +1,53 @@
+// `cgherd validate FILE|BUNDLE [--json]`: every problem in an OCI config, for people and
+// tools. Same code and same schemas as the validate-config hook on the runtime path.
+// Exit status: 0 valid, 1 invalid (JSON syntax or schema), 2 unreadable.
+
+import { statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Args, Command, Flags } from '@oclif/core';
+import { validateOciConfigFile } from '../validate/oci-config.js';
+import { allIssueLines } from '../validate/report.js';
+
+/** A bundle directory means its config.json, as for the runtime. */
+function configFileOf(target: string): string {
+  const path = resolve(target);
+  try {
+    if (statSync(path).isDirectory()) return join(path, 'config.json');
+  } catch {
+    // Missing: validateOciConfigFile reports it.
+  }
+  return path;
+}
+
+export default class Validate extends Command {
+  static override summary = 'Check an OCI config.json against the runtime-spec 1.2.0 schemas.';
+  static override description =
+    'Prints every error as a JSON pointer with what was expected and what was found. ' +
+    'Exit status: 0 valid, 1 invalid, 2 unreadable.';
+  static override examples = [
+    '<%= config.bin %> validate /path/to/bundle',
+    '<%= config.bin %> validate ./config.json --json',
+  ];
+  static override args = {
+    target: Args.string({ description: 'config file, or bundle directory', required: true }),
+  };
+  static override flags = {
+    json: Flags.boolean({ description: 'print the result as JSON', default: false }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Validate);
+    const outcome = validateOciConfigFile(configFileOf(args.target));
+    if (flags.json) {
+      const report = outcome.ok
+        ? { file: outcome.file, valid: true, issues: [] }
+        : { file: outcome.file, valid: false, kind: outcome.kind, issues: outcome.issues };
+      this.log(JSON.stringify(report, null, 2));
+    } else if (outcome.ok) {
+      this.log(`${outcome.file}: valid`);
+    } else {
+      for (const line of allIssueLines(outcome)) this.logToStderr(line);
+    }
+    if (!outcome.ok) this.exit(outcome.kind === 'unreadable' ? 2 : 1);
+  }
+}

@@ -1,0 +1,64 @@
+// Where the tree belongs: the init's own cgroup in every mounted hierarchy it is in.
+
+import { mountedLines } from '../cgroup/hierarchy.js';
+import { cgroupDir, verifyCgroupDir } from '../cgroup/paths.js';
+import type { HostIO } from '../proc/host.js';
+import { cgroupMounts, parseMountinfo, type CgroupMount } from '../proc/mountinfo.js';
+import { readCgroups } from '../proc/procfs.js';
+import { HerdError, type HerdFailure, type HerdTarget } from './types.js';
+
+export function readCgroupMounts(io: HostIO): CgroupMount[] {
+  const text = io.readText('/proc/self/mountinfo');
+  if (text === undefined) throw new HerdError('ENOMOUNT', 'cannot read /proc/self/mountinfo');
+  return cgroupMounts(parseMountinfo(text));
+}
+
+export function resolveTargets(
+  io: HostIO,
+  mounts: readonly CgroupMount[],
+  initPid: number,
+): { targets: HerdTarget[]; failures: HerdFailure[] } {
+  const lines = readCgroups(io, initPid);
+  if (lines === undefined) {
+    throw new HerdError('ENOINIT', `container init ${initPid} is not running`);
+  }
+  const { mounted, unreachable } = mountedLines(mounts, lines);
+  const targets: HerdTarget[] = [];
+  const failures: HerdFailure[] = unreachable.map(({ line, name }) => ({
+    pid: initPid,
+    hierarchy: name,
+    path: line.path,
+    code: 'EUNREACHABLE',
+    message: `the init's cgroup ${line.path} (${name}) is outside every mount of that hierarchy`,
+  }));
+  for (const { line, hierarchy } of mounted) {
+    const resolved = cgroupDir(hierarchy.mount, line.path);
+    const problem =
+      'error' in resolved ? resolved.error : verifyCgroupDir(io, hierarchy.mount, resolved.dir);
+    if (problem !== undefined || 'error' in resolved) {
+      failures.push({
+        pid: initPid,
+        hierarchy: hierarchy.name,
+        path: line.path,
+        code: 'EPATH',
+        message: `refusing cgroup ${line.path} (${hierarchy.name}): ${problem ?? ''}`,
+      });
+      continue;
+    }
+    targets.push({
+      hierarchy: hierarchy.name,
+      path: line.path,
+      mount: hierarchy.mount.mountPoint,
+      dir: resolved.dir,
+      version: hierarchy.version,
+      controllers: hierarchy.controllers,
+    });
+  }
+  if (targets.length === 0 && failures.length === 0) {
+    throw new HerdError(
+      'ENOCGROUP',
+      `container init ${initPid} is in no mounted cgroup hierarchy (no cgroup mount in /proc/self/mountinfo?)`,
+    );
+  }
+  return { targets, failures };
+}

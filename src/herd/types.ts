@@ -1,0 +1,91 @@
+// The herd's report: what the container's tree looks like, what was moved, what could not be.
+
+export interface HerdTarget {
+  /** 'cpu,cpuacct', 'name=systemd', ... on v1; 'unified' for cgroup2. */
+  hierarchy: string;
+  /** The init's cgroup path in that hierarchy, as /proc/<init>/cgroup shows it. */
+  path: string;
+  /** Mount point of the hierarchy. */
+  mount: string;
+  /** The cgroup's directory (mount point + path relative to the mount's root). */
+  dir: string;
+  version: 1 | 2;
+  /** The controllers field of /proc/<pid>/cgroup ('' for cgroup2): what CRIU calls it. */
+  controllers: string;
+}
+
+export interface HerdMember {
+  pid: number;
+  ppid: number;
+  comm: string;
+  /** hierarchy -> cgroup path, for the target's hierarchies. */
+  cgroups: Record<string, string>;
+  /** Not in the init's cgroup in at least one hierarchy (after the herd). */
+  stray: boolean;
+  /** Process state letter from stat (Z = zombie: not movable, and harmless to CRIU). */
+  state: string;
+}
+
+export interface HerdMove {
+  pid: number;
+  hierarchy: string;
+  from: string;
+  to: string;
+}
+
+export interface HerdFailure {
+  pid: number;
+  hierarchy: string;
+  /** The cgroup directory the write went to. */
+  path: string;
+  /** errno name (EBUSY, EACCES, ...) or a cgherd code (ECALLER, EUNREACHABLE, EPATH). */
+  code: string;
+  message: string;
+}
+
+export interface HerdSkip {
+  pid: number;
+  reason: 'exited' | 'pid-reused' | 'zombie';
+}
+
+export interface HerdReport {
+  initPid: number;
+  target: HerdTarget[];
+  /** The tree after the herd, init first. */
+  members: HerdMember[];
+  /** Moves made; in a dry run, the moves that would be made. */
+  moved: HerdMove[];
+  failures: HerdFailure[];
+  skipped: HerdSkip[];
+  passes: number;
+  /** True when the verification found no stray. */
+  converged: boolean;
+  /** Pids still outside the init's cgroup after the herd. */
+  strays: number[];
+  /** Processes the children files missed and the ppid scan found. */
+  foundByPpidScan: number[];
+  dryRun: boolean;
+  durationMs: number;
+}
+
+export interface HerdOptions {
+  dryRun?: boolean;
+  /** Cap on move passes (default 8). */
+  maxPasses?: number;
+  /** Wall-clock cap in ms (default 5000): a herd never hangs. */
+  timeLimitMs?: number;
+  /** Confirm the tree with a ppid scan of /proc/*\/stat (default true; host-sized, once). */
+  ppidScan?: boolean;
+  /** The init's expected start time, when the caller knows it (runc's state has it). */
+  initStartTime?: number;
+}
+
+export class HerdError extends Error {
+  constructor(
+    readonly code: 'ENOINIT' | 'ENOCGROUP' | 'ENOMOUNT',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HerdError';
+  }
+}

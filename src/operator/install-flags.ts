@@ -1,0 +1,27 @@
+// Flags shared by `install podman` and `install`.
+
+import { Flags } from '@oclif/core';
+
+export const installFlags = {
+  default: Flags.boolean({
+    description: 'also make cgherd Podman\'s default runtime (runtime = "cgherd")',
+    default: false,
+  }),
+  'dry-run': Flags.boolean({
+    description: 'print what would be written or removed; change nothing',
+    default: false,
+  }),
+  remove: Flags.boolean({
+    description: 'take the drop-in back, restoring what was there before',
+    default: false,
+  }),
+  json: Flags.boolean({ description: 'print the result as JSON', default: false }),
+  'root-dir': Flags.string({
+    description: 'filesystem root holding etc/containers (default /; for images and tests)',
+    env: 'CGHERD_ROOT_DIR',
+    default: '/',
+  }),
+  launcher: Flags.string({
+    description: "launcher path to register (default: this installation's)",
+  }),
+};

@@ -1,0 +1,177 @@
+// The I/O half of `cgherd doctor`: asks the host what it has. Every probe returns what it
+// saw, errors included, and never throws: the doctor reports, it does not crash.
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { loadSettings } from '../config/load.js';
+import { cgroupMounts, parseMountinfo } from '../proc/mountinfo.js';
+import { isExecutableFile } from '../runtime/lower.js';
+import { OperatorError } from './exit.js';
+import { effectiveEngine, type EngineView } from './podman-conf.js';
+import { readPodmanConf } from './podman-conf-read.js';
+import { parseRuntimeVersion, type RuntimeIdentity } from './runtime-version.js';
+import { cgroupLayout, type CgroupLayout } from './cgroup-layout.js';
+
+export interface CommandOutput {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runQuiet(file: string, args: readonly string[], timeoutMs = 20_000): CommandOutput {
+  try {
+    const stdout = execFileSync(file, args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: timeoutMs,
+    });
+    return { code: 0, stdout, stderr: '' };
+  } catch (err) {
+    const e = err as {
+      status?: number | null;
+      stdout?: string;
+      stderr?: string;
+      code?: string;
+      message?: string;
+    };
+    return {
+      code: typeof e.status === 'number' ? e.status : 127,
+      stdout: e.stdout ?? '',
+      stderr: e.stderr || e.code || e.message || String(err),
+    };
+  }
+}
+
+/** Fixed locations first, PATH last: the operator may run doctor from a bare environment. */
+export function findTool(
+  name: string,
+  dirs: readonly string[],
+  envPath: string | undefined,
+): string | undefined {
+  for (const dir of dirs) {
+    const p = join(dir, name);
+    if (isExecutableFile(p)) return p;
+  }
+  for (const dir of (envPath ?? '').split(delimiter)) {
+    if (!isAbsolute(dir)) continue;
+    const p = join(dir, name);
+    if (isExecutableFile(p)) return p;
+  }
+  return undefined;
+}
+
+const SBIN_FIRST = ['/usr/sbin', '/usr/local/sbin', '/sbin', '/usr/bin', '/usr/local/bin', '/bin'];
+const BIN_FIRST = ['/usr/bin', '/usr/local/bin', '/bin', '/usr/sbin', '/usr/local/sbin'];
+
+export interface CriuFacts {
+  path: string | undefined;
+  version: string | undefined;
+  /** `criu check`: ok, plus its last line of output. */
+  check: { ok: boolean; detail: string } | undefined;
+}
+
+export function probeCriu(envPath: string | undefined): CriuFacts {
+  const path = findTool('criu', SBIN_FIRST, envPath);
+  if (!path) return { path: undefined, version: undefined, check: undefined };
+  const v = runQuiet(path, ['--version']);
+  const version = /Version:\s*(\S+)/.exec(v.stdout)?.[1];
+  const c = runQuiet(path, ['check'], 60_000);
+  const lines = `${c.stdout}\n${c.stderr}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return { path, version, check: { ok: c.code === 0, detail: lines.at(-1) ?? `exit ${c.code}` } };
+}
+
+export interface RuntimeFacts {
+  path: string | undefined;
+  /** Where the path came from, or why there is none. */
+  source: string;
+  configError: string | undefined;
+  identity: RuntimeIdentity | undefined;
+}
+
+export function probeRuntime(env: Readonly<NodeJS.ProcessEnv>): RuntimeFacts {
+  let path: string;
+  let source: string;
+  try {
+    const settings = loadSettings(env);
+    path = settings.runtime;
+    if (env.CGHERD_RUNTIME) source = 'CGHERD_RUNTIME';
+    else if (settings.configFile && existsSync(settings.configFile)) source = settings.configFile;
+    else source = 'standard locations';
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { path: undefined, source: 'configuration', configError: message, identity: undefined };
+  }
+  const out = runQuiet(path, ['--version']);
+  const identity = out.code === 0 ? parseRuntimeVersion(path, out.stdout) : undefined;
+  return { path, source, configError: undefined, identity };
+}
+
+export function probeCgroups(): CgroupLayout {
+  let mountinfo = '';
+  try {
+    mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    // Without /proc the layout is "unknown", which the findings report.
+  }
+  const mounts = cgroupMounts(parseMountinfo(mountinfo));
+  return cgroupLayout(mounts, {
+    systemdBooted: existsSync('/run/systemd/system'),
+    readControllers: (mountPoint) => {
+      try {
+        return readFileSync(join(mountPoint, 'cgroup.controllers'), 'utf8')
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean);
+      } catch {
+        return undefined;
+      }
+    },
+  });
+}
+
+export interface PodmanFacts {
+  path: string | undefined;
+  version: string | undefined;
+  overridden: boolean;
+  files: string[];
+  view: EngineView | undefined;
+  /** Reading the configuration failed (unreadable file or directory). */
+  error: { message: string; exitCode: number } | undefined;
+  /** cgherd's registered path exists and is executable. */
+  registeredPathOk: boolean | undefined;
+}
+
+export function probePodman(env: Readonly<NodeJS.ProcessEnv>, rootDir: string): PodmanFacts {
+  const path = findTool('podman', BIN_FIRST, env.PATH);
+  const version = path
+    ? /version\s+(\S+)/.exec(runQuiet(path, ['--version']).stdout)?.[1]
+    : undefined;
+  const base = { path, version, registeredPathOk: undefined };
+  try {
+    const conf = readPodmanConf({ rootDir, uid: process.getuid?.() ?? 0, env });
+    const view = effectiveEngine(conf.files);
+    const registered = view.runtimes.cgherd;
+    const registeredPathOk = registered ? registered.some((p) => isExecutableFile(p)) : undefined;
+    return {
+      ...base,
+      overridden: conf.overridden,
+      files: conf.files.map((f) => f.path),
+      view,
+      error: undefined,
+      registeredPathOk,
+    };
+  } catch (err) {
+    if (!(err instanceof OperatorError)) throw err;
+    return {
+      ...base,
+      overridden: Boolean(env.CONTAINERS_CONF),
+      files: [],
+      view: undefined,
+      error: { message: err.message, exitCode: err.exitCode },
+    };
+  }
+}

@@ -1,0 +1,30 @@
+// The only door to the machine that the herd uses: /proc reads, cgroup writes, rmdir.
+// Everything above it is logic that unit tests drive with a fake host.
+
+export interface IoFailure {
+  /** errno name: ESRCH, EBUSY, EACCES, ... */
+  code: string;
+  message: string;
+}
+
+export interface HostIO {
+  /** cgherd's own pid: the caller is never moved. */
+  readonly selfPid: number;
+  /** A small file's text, or undefined when it does not exist (or the process is gone). */
+  readText(path: string): string | undefined;
+  /** Entry names, or undefined when the directory does not exist. */
+  listDir(path: string): string[] | undefined;
+  realpath(path: string): string | undefined;
+  /** statfs f_type of the filesystem holding path, or undefined. */
+  fsType(path: string): number | undefined;
+  /** One pid written to a cgroup.procs file. undefined on success. */
+  writePid(procsFile: string, pid: number): IoFailure | undefined;
+  rmdir(path: string): IoFailure | undefined;
+  exists(path: string): boolean;
+  now(): number;
+  /** Releases anything cached (open descriptors). */
+  close(): void;
+}
+
+export const CGROUP_SUPER_MAGIC = 0x27e0eb;
+export const CGROUP2_SUPER_MAGIC = 0x63677270;

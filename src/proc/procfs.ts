@@ -1,0 +1,59 @@
+// Reads of /proc through a HostIO: one process's stat, cgroups and children.
+
+import type { HostIO } from './host.js';
+import { parseProcCgroup, type ProcCgroupLine } from './cgroup-file.js';
+import { parseStat, type ProcStat } from './stat.js';
+
+export function readStat(io: HostIO, pid: number): ProcStat | undefined {
+  const text = io.readText(`/proc/${pid}/stat`);
+  return text === undefined ? undefined : parseStat(text);
+}
+
+export function readCgroups(io: HostIO, pid: number | 'self'): ProcCgroupLine[] | undefined {
+  const text = io.readText(`/proc/${pid}/cgroup`);
+  return text === undefined ? undefined : parseProcCgroup(text);
+}
+
+export function parsePidList(text: string): number[] {
+  const pids: number[] = [];
+  for (const word of text.split(/\s+/)) {
+    if (word === '') continue;
+    const pid = Number(word);
+    if (Number.isInteger(pid) && pid > 0) pids.push(pid);
+  }
+  return pids;
+}
+
+/**
+ * The children of every thread of pid. A single-threaded process (the common case) needs
+ * one read; the task directory is listed only when there are several threads.
+ */
+export function readChildren(io: HostIO, pid: number, numThreads: number): number[] {
+  const tids =
+    numThreads <= 1
+      ? [String(pid)]
+      : (io.listDir(`/proc/${pid}/task`) ?? []).filter((name) => /^\d+$/.test(name));
+  const children: number[] = [];
+  for (const tid of tids) {
+    const text = io.readText(`/proc/${pid}/task/${tid}/children`);
+    if (text !== undefined) children.push(...parsePidList(text));
+  }
+  return children;
+}
+
+export function listPids(io: HostIO): number[] {
+  return (io.listDir('/proc') ?? []).filter((name) => /^\d+$/.test(name)).map(Number);
+}
+
+/** pid and every ancestor up to pid 1: the processes a herd must never move. */
+export function selfAndAncestors(io: HostIO, pid: number): Set<number> {
+  const chain = new Set<number>();
+  let current = pid;
+  while (current > 0 && !chain.has(current)) {
+    chain.add(current);
+    const stat = readStat(io, current);
+    if (!stat) break;
+    current = stat.ppid;
+  }
+  return chain;
+}

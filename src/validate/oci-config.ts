@@ -1,0 +1,40 @@
+// Validates an OCI runtime config (config.json) against the official runtime-spec 1.2.0
+// schemas, through validator code generated at build time (tools/gen-validators.mjs): no
+// schema is compiled on the runtime path.
+//
+// Integers beyond 2^53 (the spec's uint64/int64 limits) are read as JavaScript numbers,
+// rounded to the nearest double, and compared with bounds that are rounded the same way,
+// so 18446744073709551615 is accepted. The file itself is never rewritten.
+
+import { validateOciConfig } from './generated/oci-config.js';
+import { runValidator, type IssueList, type ValidationIssue } from './issues.js';
+import { readJsonFile } from './read-json.js';
+
+export type { IssueList, ValidationIssue } from './issues.js';
+
+export type ValidationOutcome =
+  | { ok: true; file: string }
+  | {
+      ok: false;
+      file: string;
+      /** unreadable: no usable file; syntax: not JSON; schema: JSON that breaks the spec. */
+      kind: 'unreadable' | 'syntax' | 'schema';
+      issues: ValidationIssue[];
+      /** Further schema errors not listed in `issues`. */
+      omitted: number;
+    };
+
+export function validateOciConfigData(data: unknown): IssueList {
+  return runValidator(validateOciConfig, data);
+}
+
+export function validateOciConfigFile(path: string): ValidationOutcome {
+  const read = readJsonFile(path);
+  if (!read.ok) {
+    const issues = [{ pointer: '', message: read.message }];
+    return { ok: false, file: path, kind: read.kind, issues, omitted: 0 };
+  }
+  const { issues, omitted } = validateOciConfigData(read.data);
+  if (issues.length === 0) return { ok: true, file: path };
+  return { ok: false, file: path, kind: 'schema', issues, omitted };
+}

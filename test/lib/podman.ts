@@ -1,0 +1,350 @@
+// A private Podman per cgroup mode, for the end-to-end tests.
+//
+//   const bed = await PodmanBed.start('v1', { crun: RUNTIMES.crun121,
+//     'cgherd-crun181': { cgherdOver: RUNTIMES.crun181 } }, { tag: 'mytest' });
+//   try { await bed.podman(['run', '-d', '--runtime', 'cgherd-crun181', bed.image, ...]); }
+//   finally { await bed.stop(); }
+//
+// Podman and conmon must see the same mounts across calls, so one holder process keeps a
+// private mount namespace set up for the mode (facts.md, "Hybrid cgroups") and every
+// podman call enters it with nsenter. Configuration, storage, locks and cgroups are all
+// under the bed's own name (`cgt-pod-<mode>[-tag]`, /tmp/<name>, cgroup parent /<name>),
+// so the host's Podman defaults and other helpers' state are never touched.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { CGHERD_BIN, runCommand, type CgroupMode, type RunResult } from './bed.js';
+import {
+  bedLayout,
+  cgherdWrapper,
+  containersConf,
+  hardLimit,
+  shQuote,
+  storageConf,
+  withCgroupParent,
+  type BedLayout,
+  type RuntimeSpec,
+} from './podman-conf.js';
+import { removeCgroupsWhere } from './cgroups.js';
+
+export type { RuntimeSpec } from './podman-conf.js';
+
+export const PODMAN_PREFIX = 'cgt-pod-';
+export const IMAGE = 'localhost/cgt-pod-busybox:latest';
+const DEFAULT_TIMEOUT_MS = 120_000;
+const UNIFIED_MOUNT = '/sys/fs/cgroup/unified';
+
+/**
+ * On v1, the cgroup2 leaf (host path) that podman, conmon and the containers start in.
+ * The kernel's cgroup2 still lists every process, unmounted or not, and crun 1.21 has
+ * CRIU rewrite it on restore too: from the cgroup2 root, whose `hugetlb` subtree_control
+ * CRIU then copies into a populated cgroup, and every restore fails (ENOENT or EBUSY on
+ * cgroup.subtree_control). From a leaf of its own it restores as on a v1 host with a
+ * systemd-style hybrid layout, where nothing runs in the cgroup2 root.
+ */
+function unifiedLeaf(mode: CgroupMode, name: string): string | undefined {
+  if (mode !== 'v1' || !existsSync(`${UNIFIED_MOUNT}/cgroup.procs`)) return undefined;
+  return `${UNIFIED_MOUNT}/${name}/podman`;
+}
+
+// v1: drop the kernel's cgroup2 so crun sees a pure v1 layout. v2: a cgroup2 alone.
+// Either way a tmpfs runroot: a new namespace is a fresh "boot" for Podman and conmon.
+const MODE_SETUP: Record<CgroupMode, string> = {
+  v1: 'if /bin/mountpoint -q /sys/fs/cgroup/unified; then /bin/umount /sys/fs/cgroup/unified || exit 125; fi',
+  v2: '/bin/umount -R /sys/fs/cgroup && /bin/mount -t cgroup2 cgroup2 /sys/fs/cgroup || exit 125',
+};
+
+export interface PodmanBedOptions {
+  /** Distinguishes beds of the same mode used at the same time (default: none). */
+  tag?: string;
+}
+
+export interface PodmanCallOptions {
+  timeoutMs?: number;
+}
+
+export class PodmanBed {
+  /** The local busybox image (no registry needed). */
+  readonly image = IMAGE;
+  /** A scratch directory for the test (exported checkpoints, ...), emptied by stop(). */
+  readonly scratch: string;
+  /** The cgroup parent of every container and conmon of this bed, e.g. `/cgt-pod-v1`. */
+  readonly cgroupParent: string;
+
+  private constructor(
+    readonly mode: CgroupMode,
+    readonly name: string,
+    private readonly layout: BedLayout,
+    private readonly env: Record<string, string>,
+    private holder: number,
+  ) {
+    this.scratch = `${layout.dir}/scratch`;
+    this.cgroupParent = `/${name}`;
+  }
+
+  /**
+   * Sets up the bed: clears what a crashed earlier bed of the same name left, writes the
+   * configuration, starts the namespace holder and makes sure the image exists.
+   * `runtimes`: name -> a binary path, or `{ cgherdOver: lower }` for cgherd over it.
+   * The first name is Podman's default runtime.
+   */
+  static async start(
+    mode: CgroupMode,
+    runtimes: Record<string, RuntimeSpec>,
+    opts: PodmanBedOptions = {},
+  ): Promise<PodmanBed> {
+    const name = `${PODMAN_PREFIX}${mode}${opts.tag ? `-${opts.tag}` : ''}`;
+    const layout = bedLayout(`/tmp/${name}`);
+    killStaleHolder(layout);
+    await removeBedCgroups(name);
+    mkdirSync(layout.root, { recursive: true });
+    mkdirSync(layout.runroot, { recursive: true });
+    mkdirSync(layout.wrappers, { recursive: true });
+    rmSync(`${layout.dir}/scratch`, { recursive: true, force: true });
+    mkdirSync(`${layout.dir}/scratch`, { recursive: true });
+
+    const paths = writeRuntimes(layout, runtimes);
+    const first = Object.keys(runtimes)[0];
+    if (first === undefined) throw new Error('PodmanBed.start: no runtime given');
+    const limits = readFileSync('/proc/self/limits', 'utf8');
+    // Podman caps its own RLIMIT_NPROC at pid_max; asking a container for more fails.
+    const pidMax = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8').trim());
+    const conf = containersConf({
+      layout,
+      runtimes: paths,
+      defaultRuntime: first,
+      nofile: hardLimit(limits, 'Max open files') ?? 1024,
+      nproc: Math.min(hardLimit(limits, 'Max processes') ?? pidMax, pidMax),
+    });
+    writeFileSync(`${layout.dir}/containers.conf`, conf);
+    writeFileSync(`${layout.dir}/storage.conf`, storageConf(layout));
+    writeFileSync(`${layout.dir}/registries.conf`, 'unqualified-search-registries = []\n');
+
+    const env = {
+      CONTAINERS_CONF: `${layout.dir}/containers.conf`,
+      CONTAINERS_STORAGE_CONF: `${layout.dir}/storage.conf`,
+      CONTAINERS_REGISTRIES_CONF: `${layout.dir}/registries.conf`,
+    };
+    const leaf = unifiedLeaf(mode, name);
+    if (leaf) mkdirSync(leaf, { recursive: true });
+    const holder = await startHolder(mode, layout);
+    const bed = new PodmanBed(mode, name, layout, env, holder);
+    try {
+      // A database from an earlier run may still list containers; their processes died
+      // with removeBedCgroups above.
+      await bed.podman(['rm', '--all', '--force', '--time', '0']);
+      await bed.ensureImage();
+    } catch (err) {
+      await bed.stop();
+      throw err;
+    }
+    return bed;
+  }
+
+  /** Runs podman in the bed's namespace with its private configuration. `run`/`create`
+   *  get `--cgroup-parent` unless given one. Paths in args must be absolute. */
+  podman(args: readonly string[], opts: PodmanCallOptions = {}): Promise<RunResult> {
+    const nsenter = [
+      '/usr/bin/nsenter',
+      '-t',
+      String(this.holder),
+      '-m',
+      '--',
+      'podman',
+      '--root',
+      `${this.layout.root}/storage`,
+      '--runroot',
+      `${this.layout.runroot}/storage`,
+      ...withCgroupParent(args, this.cgroupParent),
+    ];
+    const leaf = unifiedLeaf(this.mode, this.name);
+    const argv = leaf
+      ? [
+          '/bin/sh',
+          '-c',
+          `echo $$ > ${shQuote(`${leaf}/cgroup.procs`)} && exec "$@"`,
+          'podman',
+          ...nsenter,
+        ]
+      : nsenter;
+    return runCommand(argv[0] as string, argv.slice(1), {
+      env: this.env,
+      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    });
+  }
+
+  /** Like podman(), but throws with podman's stderr unless it exits 0. Returns stdout. */
+  async ok(args: readonly string[], opts: PodmanCallOptions = {}): Promise<string> {
+    const r = await this.podman(args, opts);
+    if (r.code !== 0) {
+      throw new Error(`podman ${args.join(' ')} -> exit ${r.code}\n${r.stderr}${r.stdout}`);
+    }
+    return r.stdout;
+  }
+
+  /** The host pid of a running container's init. */
+  async initPid(container: string): Promise<number> {
+    const out = await this.ok(['inspect', '--format', '{{.State.Pid}}', container]);
+    const pid = Number(out.trim());
+    if (!Number.isInteger(pid) || pid <= 0) throw new Error(`${container}: no init pid (${out})`);
+    return pid;
+  }
+
+  /** The file a container's runtime call logs to, e.g. CRIU's dump.log after a checkpoint. */
+  async userdataFile(container: string, file: string): Promise<string> {
+    const id = (await this.ok(['inspect', '--format', '{{.Id}}', container])).trim();
+    return `${this.layout.root}/storage/overlay-containers/${id}/userdata/${file}`;
+  }
+
+  /** Removes every container, kills the holder and removes the bed's cgroups in every
+   *  hierarchy. The image and storage stay for the next bed of this name. Throws only after
+   *  all of that, if a cgroup could not be removed. */
+  async stop(): Promise<void> {
+    try {
+      await this.podman(['rm', '--all', '--force', '--time', '0'], { timeoutMs: 60_000 });
+    } catch {
+      // the cgroup sweep below kills what podman could not
+    }
+    try {
+      process.kill(this.holder, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    rmSync(`${this.layout.dir}/holder.pid`, { force: true });
+    rmSync(this.scratch, { recursive: true, force: true });
+    await removeBedCgroups(this.name);
+  }
+
+  private async ensureImage(): Promise<void> {
+    if ((await this.podman(['image', 'exists', IMAGE])).code === 0) return;
+    const tar = await buildImageTar(this.layout);
+    await this.ok(['import', '--change', 'CMD ["/bin/sh"]', tar, IMAGE]);
+  }
+}
+
+/** `/<name>` and everything below it, in every hierarchy: CRIU re-creates container paths
+ *  even in hierarchies the container never used (facts.md). */
+function removeBedCgroups(name: string): Promise<string[]> {
+  const top = `/${name}`;
+  return removeCgroupsWhere((rel) => rel === top || rel.startsWith(`${top}/`));
+}
+
+function writeRuntimes(
+  layout: BedLayout,
+  runtimes: Record<string, RuntimeSpec>,
+): Map<string, string> {
+  const paths = new Map<string, string>();
+  for (const [name, spec] of Object.entries(runtimes)) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error(`bad runtime name ${name}`);
+    if (typeof spec === 'string') {
+      paths.set(name, spec);
+      continue;
+    }
+    const path = `${layout.wrappers}/${name}`;
+    const env = { CGHERD_RUNTIME: spec.cgherdOver, ...spec.env };
+    writeFileSync(path, cgherdWrapper(CGHERD_BIN, env), { mode: 0o755 });
+    paths.set(name, path);
+  }
+  return paths;
+}
+
+const HOLDER_MARK = 'cgt-pod-holder';
+
+/** A holder left by a crashed run keeps a namespace whose conmons are gone: end it. */
+function killStaleHolder(layout: BedLayout): void {
+  const file = `${layout.dir}/holder.pid`;
+  if (!existsSync(file)) return;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (cmdline.includes(HOLDER_MARK) && cmdline.includes(layout.dir)) {
+      process.kill(pid, 'SIGKILL');
+    }
+  } catch {
+    // not running
+  }
+  rmSync(file, { force: true });
+}
+
+/** Starts the namespace holder and resolves with its pid once the mounts are in place.
+ *  It also exits when this process does, so a crashed test leaves no holder behind. */
+function startHolder(mode: CgroupMode, layout: BedLayout): Promise<number> {
+  const script = [
+    MODE_SETUP[mode],
+    `/bin/mount -t tmpfs -o mode=0700 cgt-pod-run "$1" || exit 125`,
+    'echo ready',
+    'exec </dev/null >/dev/null 2>&1',
+    'while [ -d "/proc/$2" ]; do /bin/sleep 1; done',
+  ].join('\n');
+  const child = spawn(
+    '/usr/bin/unshare',
+    [
+      '-m',
+      '--propagation',
+      'private',
+      '/bin/sh',
+      '-c',
+      script,
+      HOLDER_MARK,
+      layout.runroot,
+      String(process.pid),
+      layout.dir,
+    ],
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => fail(new Error('namespace holder: no "ready" in 10 s')), 10_000);
+    const fail = (e: Error): void => {
+      clearTimeout(timer);
+      try {
+        if (child.pid) process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+      reject(e);
+    };
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (!out.includes('ready')) return;
+      clearTimeout(timer);
+      child.stdout.destroy();
+      child.stderr.destroy();
+      child.unref();
+      const pid = child.pid as number;
+      writeFileSync(`${layout.dir}/holder.pid`, `${pid}\n`);
+      resolve(pid);
+    });
+    child.on('exit', (code) => fail(new Error(`namespace holder exited (${code}): ${err}`)));
+    child.on('error', fail);
+  });
+}
+
+/** A tarball of a busybox-static root filesystem. `/lib` and `/lib64` point into `/usr`,
+ *  so a container that mounts the host's /usr (the Java daemon) finds its libraries. */
+async function buildImageTar(layout: BedLayout): Promise<string> {
+  const rootfs = `${layout.dir}/image-rootfs`;
+  const tar = `${layout.dir}/busybox.tar`;
+  rmSync(rootfs, { recursive: true, force: true });
+  for (const d of ['bin', 'etc', 'proc', 'sys', 'dev', 'tmp', 'root', 'usr', 'run', 'var/tmp']) {
+    mkdirSync(`${rootfs}/${d}`, { recursive: true });
+  }
+  const script = [
+    'set -e',
+    'cd "$1"',
+    'cp /bin/busybox bin/busybox',
+    'for a in $(bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "bin/$a"; done',
+    'ln -s usr/lib lib',
+    'ln -s usr/lib64 lib64',
+    'echo "root:x:0:0:root:/root:/bin/sh" > etc/passwd',
+    'echo "root:x:0:" > etc/group',
+    'chmod 1777 tmp',
+    'tar -cf "$2" .',
+  ].join('\n');
+  const r = await runCommand('/bin/sh', ['-c', script, 'mkimage', rootfs, tar]);
+  if (r.code !== 0) throw new Error(`building the busybox image failed: ${r.stderr}`);
+  rmSync(rootfs, { recursive: true, force: true });
+  return tar;
+}

@@ -1,0 +1,317 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { herdWith, inspect, HerdError } from '../../src/herd.js';
+import { FakeHost } from '../fixtures/proc/fake-host.js';
+
+const V1 = ['cpu,cpuacct', 'memory', 'freezer', 'name=systemd'];
+
+/** The facts' tree8 after a restore under a new id: init in /new, the rest in /old. */
+function tree8(host: FakeHost, init = 500, newPath = '/new', oldPath = '/old'): number[] {
+  host.mkcgroup(newPath);
+  host.mkcgroup(oldPath);
+  host.spawn(1, 0, '/', { comm: 'init' });
+  host.spawn(400, 1, '/', { comm: 'crun' }); // the runtime that restored, outside the tree
+  host.spawn(init, 1, newPath, { comm: 'sh' });
+  const rest = [
+    [init + 1, init],
+    [init + 2, init + 1],
+    [init + 3, 1], // double-forked setsid daemon, reparented to... the pid ns init
+    [init + 4, init + 3],
+    [init + 5, init],
+    [init + 6, init + 5],
+    [init + 7, init],
+  ];
+  // In a container the daemon's parent after the double fork is the container's init.
+  rest[2] = [init + 3, init];
+  for (const [pid, ppid] of rest) host.spawn(pid as number, ppid as number, oldPath);
+  return [init, ...rest.map((r) => r[0] as number)];
+}
+
+test('v1: every stray is moved in every mounted hierarchy, name=systemd included', () => {
+  const host = FakeHost.v1(V1);
+  const pids = tree8(host);
+  const report = herdWith(host, 500);
+  assert.is(report.members.length, 8);
+  assert.equal(report.strays, []);
+  assert.ok(report.converged);
+  for (const pid of pids) {
+    for (const c of V1) assert.is(host.cgroupOf(pid, c), '/new', `pid ${pid} ${c}`);
+  }
+  assert.is(report.moved.length, 7 * V1.length);
+  assert.ok(host.writes.every((w) => w.file.endsWith('/cgroup.procs')));
+  assert.ok(host.writes.some((w) => w.file === '/sys/fs/cgroup/systemd/new/cgroup.procs'));
+  assert.is(host.closed, 1);
+});
+
+test('v2: the single unified path', () => {
+  const host = FakeHost.v2();
+  tree8(host);
+  const report = herdWith(host, 500);
+  assert.equal(report.target.map((t) => [t.hierarchy, t.path, t.dir]), [
+    ['unified', '/new', '/sys/fs/cgroup/new'],
+  ]);
+  assert.is(report.moved.length, 7);
+  assert.ok(report.converged);
+});
+
+test('control: a tree already in place is left alone (no write at all)', () => {
+  const host = FakeHost.v1(V1);
+  tree8(host, 500, '/same', '/same');
+  const report = herdWith(host, 500);
+  assert.is(host.writes.length, 0);
+  assert.is(report.moved.length, 0);
+  assert.ok(report.converged);
+});
+
+test('only what differs is written: a process stray in one hierarchy only', () => {
+  const host = FakeHost.v1(V1);
+  tree8(host, 500, '/c', '/c');
+  (host.procs.get(503) as { cgroups: Record<string, string> }).cgroups['name=systemd'] = '/old';
+  host.mkcgroup('/old');
+  const report = herdWith(host, 500);
+  assert.equal(report.moved, [{ pid: 503, hierarchy: 'name=systemd', from: '/old', to: '/c' }]);
+});
+
+test('unmounted hierarchies do not count (the v1 runner hides cgroup2)', () => {
+  const host = FakeHost.v1(V1);
+  host.addUnmountedHierarchy(0, '');
+  tree8(host);
+  const report = herdWith(host, 500);
+  assert.equal(report.target.map((t) => t.hierarchy).sort(), [...V1].sort());
+  assert.is(host.cgroupOf(501, ''), '/old', 'the unmounted cgroup2 line is untouched');
+});
+
+test('a process outside the init tree is never moved, even in the same stray cgroup', () => {
+  const host = FakeHost.v1(V1);
+  tree8(host);
+  host.spawn(900, 1, '/old', { comm: 'exec-d' }); // entered with exec: parent is not in the tree
+  host.spawn(901, 400, '/old', { comm: 'neighbour' });
+  const report = herdWith(host, 500);
+  assert.is(host.cgroupOf(900, 'memory'), '/old');
+  assert.is(host.cgroupOf(901, 'memory'), '/old');
+  assert.not.ok(host.writes.some((w) => w.pid === 900 || w.pid === 901));
+  assert.not.ok(report.members.some((m) => m.pid === 900 || m.pid === 901));
+});
+
+test('the caller (cgherd and its ancestors) is never moved, and that is reported', () => {
+  const host = FakeHost.v1(V1);
+  tree8(host);
+  // Absurd but possible: cgherd itself runs somewhere under the container's init.
+  host.spawn(99_999, 507, '/old', { comm: 'node' });
+  const report = herdWith(host, 500);
+  assert.not.ok(host.writes.some((w) => w.pid === 99_999 || w.pid === 507));
+  assert.ok(report.failures.some((f) => f.pid === 507 && f.code === 'ECALLER'));
+  assert.ok(report.strays.includes(99_999));
+  assert.not.ok(report.converged);
+});
+
+test('pid reuse: a pid whose start time changed before the write is not moved', () => {
+  const host = FakeHost.v1(V1);
+  tree8(host);
+  let swapped = false;
+  host.onRead = (path) => {
+    // Right after the walk read 503's cgroups, 503 exits and an unrelated process takes
+    // its pid.
+    if (!swapped && path === '/proc/503/cgroup') {
+      swapped = true;
+      queueMicrotask(() => undefined);
+      host.onRead = (p2) => {
+        if (p2 === '/proc/503/stat' && host.procs.get(503)?.comm === 'daemon') {
+          host.procs.set(503, {
+            pid: 503,
+            ppid: 1,
+            comm: 'impostor',
+            start: 99999,
+            cgroups: { ...(host.procs.get(503)?.cgroups ?? {}) },
+          });
+        }
+      };
+    }
+  };
+  (host.procs.get(503) as { comm: string }).comm = 'daemon';
+  const report = herdWith(host, 500, { ppidScan: false });
+  assert.not.ok(
+    host.writes.some((w) => w.pid === 503),
+    'the impostor must never be written',
+  );
+  assert.ok(report.skipped.some((s) => s.pid === 503 && s.reason === 'pid-reused'));
+  assert.is(host.cgroupOf(503, 'memory'), '/old');
+});
+
+test('pid reuse seen in the walk: a listed child whose parent is someone else is skipped', () => {
+  const host = FakeHost.v2();
+  tree8(host);
+  host.onRead = (path) => {
+    if (path === '/proc/507/stat') {
+      const p = host.procs.get(507);
+      if (p) p.ppid = 1; // recycled between the children read and the stat read
+    }
+  };
+  const children = host.readText.bind(host);
+  host.readText = (path: string) => (path === '/proc/500/task/500/children' ? '501 505 507 503 ' : children(path));
+  const report = herdWith(host, 500, { ppidScan: false });
+  assert.not.ok(host.writes.some((w) => w.pid === 507));
+  assert.ok(report.skipped.some((s) => s.pid === 507 && s.reason === 'pid-reused'));
+});
+
+test('a process that exits mid-move (ESRCH) is ignored, not a failure', () => {
+  const host = FakeHost.v1(V1);
+  tree8(host);
+  host.onWrite = (_file, pid) => {
+    if (pid === 506) {
+      host.procs.delete(506);
+      return { code: 'ESRCH', message: 'No such process' };
+    }
+    return 'default';
+  };
+  const report = herdWith(host, 500);
+  assert.equal(report.failures, []);
+  assert.ok(report.skipped.some((s) => s.pid === 506 && s.reason === 'exited'));
+  assert.ok(report.converged);
+  assert.not.ok(report.members.some((m) => m.pid === 506));
+});
+
+test('a cgroup that refuses the move gives a precise error (pid, hierarchy, path, errno)', () => {
+  const host = FakeHost.v1(V1);
+  tree8(host);
+  host.onWrite = (file, pid) =>
+    file.startsWith('/sys/fs/cgroup/freezer/') && pid === 504
+      ? { code: 'EBUSY', message: 'Device or resource busy' }
+      : 'default';
+  const report = herdWith(host, 500);
+  assert.equal(
+    report.failures.map((f) => [f.pid, f.hierarchy, f.path, f.code]),
+    [[504, 'freezer', '/sys/fs/cgroup/freezer/new', 'EBUSY']],
+  );
+  assert.match(report.failures[0]?.message ?? '', /pid 504 .*\/old.*EBUSY/);
+  assert.equal(report.strays, [504]);
+  assert.not.ok(report.converged);
+  // The refusing write is tried once, not once per pass.
+  assert.is(host.writes.filter((w) => w.pid === 504 && w.file.includes('freezer')).length, 1);
+});
+
+test('a tree that forks on every move: capped passes, reported, never hangs', () => {
+  const host = FakeHost.v2();
+  tree8(host);
+  let next = 2000;
+  host.onWrite = (_file, pid) => {
+    const parent = host.procs.get(pid);
+    if (parent) {
+      host.cgroupOf(pid, '');
+      // The parent forks a new child just before being moved: the child stays behind.
+      host.spawn(next, pid, parent.cgroups[''] ?? '/old');
+      next++;
+    }
+    return 'default';
+  };
+  const report = herdWith(host, 500, { maxPasses: 4 });
+  assert.is(report.passes, 4);
+  assert.not.ok(report.converged);
+  assert.ok(report.strays.length > 0);
+});
+
+test('a tree that forks short-lived children converges once the parents are moved', () => {
+  const host = FakeHost.v2();
+  tree8(host);
+  let next = 3000;
+  let forks = 0;
+  host.onWrite = (_file, pid) => {
+    // Each stray, when moved, has just forked one child (which inherits the old cgroup)
+    // the first time only; previous children exit.
+    for (const p of [...host.procs.values()]) if (p.pid >= 3000 && p.pid < next - 2) host.procs.delete(p.pid);
+    const parent = host.procs.get(pid);
+    if (parent && parent.pid < 3000 && forks < 20) {
+      forks++;
+      host.spawn(next++, pid, parent.cgroups[''] ?? '/old');
+    }
+    return 'default';
+  };
+  const report = herdWith(host, 500);
+  assert.ok(report.converged, JSON.stringify(report.strays));
+  assert.ok(report.passes > 1 && report.passes <= 8);
+});
+
+test('children files that miss a child: the ppid scan finds it and it is moved', () => {
+  const host = FakeHost.v2();
+  tree8(host);
+  host.hiddenFromChildren.add(503); // the daemon and its child 504 go unlisted
+  const report = herdWith(host, 500);
+  assert.equal(report.foundByPpidScan.sort(), [503, 504]);
+  assert.is(host.cgroupOf(503, ''), '/new');
+  assert.is(host.cgroupOf(504, ''), '/new');
+  assert.ok(report.converged);
+  assert.is(report.members.length, 8);
+});
+
+test('control: without the ppid scan the unlisted child stays behind', () => {
+  const host = FakeHost.v2();
+  tree8(host);
+  host.hiddenFromChildren.add(503);
+  herdWith(host, 500, { ppidScan: false });
+  assert.is(host.cgroupOf(503, ''), '/old');
+});
+
+test('zombies are members but never written', () => {
+  const host = FakeHost.v2();
+  tree8(host);
+  (host.procs.get(507) as { state: string }).state = 'Z';
+  const report = herdWith(host, 500);
+  assert.not.ok(host.writes.some((w) => w.pid === 507));
+  assert.ok(report.converged);
+  assert.ok(report.members.some((m) => m.pid === 507 && m.state === 'Z' && !m.stray));
+});
+
+test('threads: children are read per thread of a multi-threaded process', () => {
+  const host = FakeHost.v2();
+  tree8(host);
+  (host.procs.get(501) as { threads: number[] }).threads = [501, 601, 602];
+  const report = herdWith(host, 500);
+  assert.ok(report.members.some((m) => m.pid === 502));
+  assert.is(host.cgroupOf(502, ''), '/new');
+});
+
+test('dry run (inspect): reports strays and planned moves, writes nothing', () => {
+  const host = FakeHost.v1(V1);
+  tree8(host);
+  const report = inspect(500, host);
+  assert.is(host.writes.length, 0);
+  assert.is(report.strays.length, 7);
+  assert.is(report.moved.length, 7 * V1.length);
+  assert.ok(report.dryRun);
+  assert.is(report.members.find((m) => m.pid === 501)?.cgroups['name=systemd'], '/old');
+});
+
+test('an init that is gone, or whose start time differs, is an error', () => {
+  const host = FakeHost.v2();
+  tree8(host);
+  assert.throws(() => herdWith(host, 4242), (e: unknown) => e instanceof HerdError && e.code === 'ENOINIT');
+  assert.throws(
+    () => herdWith(host, 500, { initStartTime: 1 }),
+    (e: unknown) => e instanceof HerdError && e.code === 'ENOINIT',
+  );
+});
+
+test('no cgroup mount at all: a clear error', () => {
+  const host = new FakeHost([]);
+  host.hierarchies.set(0, '');
+  host.spawn(1, 0, '/');
+  host.spawn(500, 1, '/x');
+  assert.throws(() => herdWith(host, 500), /no mounted cgroup hierarchy/);
+});
+
+test('cost grows with the container: reads per process are bounded', () => {
+  const host = FakeHost.v2();
+  host.mkcgroup('/new');
+  host.mkcgroup('/old');
+  host.spawn(1, 0, '/');
+  host.spawn(500, 1, '/new');
+  for (let i = 1; i < 1000; i++) host.spawn(500 + i, 500 + Math.floor((i - 1) / 4), '/old');
+  const report = herdWith(host, 500, { ppidScan: false });
+  assert.ok(report.converged);
+  assert.is(report.members.length, 1000);
+  // walk: stat + cgroup + children (3 per process), twice (pass, verify), plus a stat
+  // check per move; the second pass finds nothing to do.
+  assert.ok(host.reads < 1000 * 11, `${host.reads} reads`);
+});
+
+test.run();
