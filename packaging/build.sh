@@ -36,8 +36,9 @@ cp -a dist/src "$lib/dist/src"
 [ -d dist/hooks ] && cp -a dist/hooks "$lib/dist/hooks"
 cp -a schemas "$lib/schemas"
 install -m 0644 package.json package-lock.json "$lib/"
-(cd "$lib" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error)
+(cd "$lib" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error >/dev/null)
 rm -f "$lib/package-lock.json" "$lib/node_modules/.package-lock.json"
+node packaging/oclif-manifest.mjs "$lib"
 # /usr/bin/cgherd is a relative link: the launcher finds its lib dir with readlink -f, and a
 # relative link also resolves inside a chroot or a dpkg --root tree.
 ln -s ../lib/cgherd/bin/cgherd "$stage/usr/bin/cgherd"

@@ -1,6 +1,7 @@
 // The herd's public face, for the hooks and the operator commands (inspect, repair):
 // put every process of a container's init tree into the init's cgroup.
 
+import { findContainerInit, type ContainerInit } from './container/init.js';
 import { NodeHost } from './proc/node-host.js';
 import type { HostIO } from './proc/host.js';
 import { herdWith } from './herd/run.js';
@@ -28,3 +29,30 @@ export function herd(initPid: number, opts: HerdOptions = {}, io: HostIO = new N
 export function inspect(initPid: number, io: HostIO = new NodeHost()): HerdReport {
   return herdWith(io, initPid, { dryRun: true });
 }
+
+/** The herd options that tie a report to the container the runtime knows (init identity
+ *  and the cgroup it recorded). */
+export function containerOptions(init: ContainerInit): HerdOptions {
+  return {
+    initStartTime: init.startTime,
+    containerCgroup: { path: init.cgroupPath, dirs: init.cgroupDirs },
+  };
+}
+
+/**
+ * Herd (or, with dryRun, inspect) a container by id, as the hooks do: the init from the
+ * lower runtime's state, the target from the cgroup the runtime recorded where it exists.
+ * Throws ContainerNotFound or HerdError.
+ */
+export function herdContainerById(
+  runtime: string,
+  root: string | undefined,
+  id: string,
+  opts: HerdOptions = {},
+  env: Readonly<NodeJS.ProcessEnv> = process.env,
+): HerdReport {
+  const init = findContainerInit(runtime, root, id, env);
+  return herd(init.pid, { ...containerOptions(init), ...opts });
+}
+
+export { findContainerInit, ContainerNotFound, type ContainerInit } from './container/init.js';

@@ -1,12 +1,14 @@
 // `cgherd validate FILE|BUNDLE [--json]`: every problem in an OCI config, for people and
 // tools. Same code and same schemas as the validate-config hook on the runtime path.
-// Exit status: 0 valid, 1 invalid (JSON syntax or schema), 2 unreadable.
+// Exit status follows src/operator/exit.ts: 0 valid, 1 invalid (JSON syntax or schema),
+// 6 unreadable (missing, a directory, no permission).
 
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Args, Command, Flags } from '@oclif/core';
 import { validateOciConfigFile } from '../validate/oci-config.js';
 import { allIssueLines } from '../validate/report.js';
+import { EXIT, exitCodesHelp } from '../operator/exit.js';
 
 /** A bundle directory means its config.json, as for the runtime. */
 function configFileOf(target: string): string {
@@ -22,8 +24,8 @@ function configFileOf(target: string): string {
 export default class Validate extends Command {
   static override summary = 'Check an OCI config.json against the runtime-spec 1.2.0 schemas.';
   static override description =
-    'Prints every error as a JSON pointer with what was expected and what was found. ' +
-    'Exit status: 0 valid, 1 invalid, 2 unreadable.';
+    'Prints every error as a JSON pointer with what was expected and what was found.\n\n' +
+    `Exit status:\n${exitCodesHelp([EXIT.OK, EXIT.PROBLEM, EXIT.USAGE, EXIT.CONFIG])}`;
   static override examples = [
     '<%= config.bin %> validate /path/to/bundle',
     '<%= config.bin %> validate ./config.json --json',
@@ -46,8 +48,8 @@ export default class Validate extends Command {
     } else if (outcome.ok) {
       this.log(`${outcome.file}: valid`);
     } else {
-      for (const line of allIssueLines(outcome)) this.logToStderr(line);
+      for (const line of allIssueLines(outcome)) this.log(line);
     }
-    if (!outcome.ok) this.exit(outcome.kind === 'unreadable' ? 2 : 1);
+    if (!outcome.ok) this.exit(outcome.kind === 'unreadable' ? EXIT.CONFIG : EXIT.PROBLEM);
   }
 }

@@ -39,7 +39,10 @@ export function stateFile(kind: RuntimeKind, root: string, id: string): string |
 export interface StateFields {
   pid: number;
   startTime?: number;
+  /** crun: the container's cgroup path (the same in every hierarchy). */
   cgroupPath?: string;
+  /** runc: the container's cgroup directories, one per hierarchy (filesystem paths). */
+  cgroupDirs?: string[];
   bundle?: string;
 }
 
@@ -62,9 +65,17 @@ export function parseStateFile(kind: RuntimeKind, text: string): StateFields | u
   const startTime = numberField(
     kind === 'runc' ? record.init_process_start : record['process-start-time'],
   );
-  const cgroupPath = typeof record['cgroup-path'] === 'string' ? record['cgroup-path'] : undefined;
+  const rawPath = record['cgroup-path'];
+  const cgroupPath = typeof rawPath === 'string' && rawPath !== '' ? rawPath : undefined;
   const bundle = typeof record.bundle === 'string' ? record.bundle : undefined;
-  return { pid, startTime, cgroupPath, bundle };
+  const paths = record.cgroup_paths;
+  const cgroupDirs =
+    typeof paths === 'object' && paths !== null
+      ? Object.values(paths as Record<string, unknown>).filter(
+          (v): v is string => typeof v === 'string' && v !== '',
+        )
+      : undefined;
+  return { pid, startTime, cgroupPath, cgroupDirs, bundle };
 }
 
 /** `<runtime> state ID` output (the OCI state): pid and status. */

@@ -2,7 +2,7 @@
 
 import { findContainerInit, type ContainerInit } from '../container/init.js';
 import type { HookContext } from '../runtime/hook.js';
-import { herd } from '../herd.js';
+import { containerOptions, herd } from '../herd.js';
 import type { HerdReport } from './types.js';
 
 export function containerInit(ctx: HookContext): ContainerInit | undefined {
@@ -17,7 +17,7 @@ export function containerInit(ctx: HookContext): ContainerInit | undefined {
 }
 
 export function herdContainer(ctx: HookContext, init: ContainerInit): HerdReport {
-  const report = herd(init.pid, { initStartTime: init.startTime });
+  const report = herd(init.pid, containerOptions(init));
   ctx.debug(
     'herd %s: init %d, %d members, %d moved, %d failures, %d strays, %d passes, %s ms',
     ctx.parsed.id,

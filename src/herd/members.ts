@@ -1,11 +1,12 @@
 // The container's members: the init's descendants, walked through the children files, and
 // confirmed by a ppid scan of /proc (children files are only reliable for stopped tasks).
 
+import { isAncestorOrSelf } from '../cgroup/paths.js';
 import type { HostIO } from '../proc/host.js';
-import { listPids, readChildren, readCgroups, readStat } from '../proc/procfs.js';
-import { isGone, type ProcStat } from '../proc/stat.js';
+import { listPids, parsePidList, readCgroups, readStat } from '../proc/procfs.js';
+import type { ProcStat } from '../proc/stat.js';
 import { missedDescendants } from '../proc/tree.js';
-import type { HerdSkip, HerdTarget } from './types.js';
+import type { HerdTarget } from './types.js';
 
 export interface LiveMember {
   stat: ProcStat;
@@ -17,6 +18,8 @@ export interface Root {
   pid: number;
   /** The start time seen when the root was found: a different one means pid reuse. */
   startTime?: number;
+  /** The parent that listed this pid in its children file. */
+  parent?: number;
 }
 
 /** controllers field -> hierarchy name, for the hierarchies herded. */
@@ -24,7 +27,8 @@ export function hierarchyIndex(targets: readonly HerdTarget[]): Map<string, stri
   return new Map(targets.map((t) => [t.controllers, t.hierarchy]));
 }
 
-function readMemberCgroups(
+/** hierarchy -> path from /proc/<pid>/cgroup; undefined when the process is gone. */
+export function readMemberCgroups(
   io: HostIO,
   pid: number,
   index: ReadonlyMap<string, string>,
@@ -40,45 +44,32 @@ function readMemberCgroups(
 }
 
 /**
- * Breadth-first walk from the roots. A child listed by a parent whose stat then names a
- * parent outside the walk is a recycled pid and is left out, as is a root whose start time
- * changed.
+ * The pids directly in each target cgroup, from its cgroup.procs: one read per hierarchy
+ * tells which members are already in place, so they need no /proc/<pid>/cgroup read.
  */
-export function walkMembers(
+export function readTargetProcs(
   io: HostIO,
-  roots: readonly Root[],
-  index: ReadonlyMap<string, string>,
-  skipped: HerdSkip[],
-): Map<number, LiveMember> {
-  const members = new Map<number, LiveMember>();
-  const queue: { pid: number; parent?: number; startTime?: number }[] = [...roots];
-  for (let i = 0; i < queue.length; i++) {
-    const { pid, parent, startTime } = queue[i] as (typeof queue)[number];
-    if (members.has(pid)) continue;
-    const stat = readStat(io, pid);
-    if (!stat) {
-      skipped.push({ pid, reason: 'exited' });
-      continue;
-    }
-    const reused =
-      (startTime !== undefined && stat.startTime !== startTime) ||
-      (parent !== undefined && stat.ppid !== parent && !members.has(stat.ppid));
-    if (reused) {
-      skipped.push({ pid, reason: 'pid-reused' });
-      continue;
-    }
-    const cgroups = readMemberCgroups(io, pid, index);
-    if (!cgroups) {
-      skipped.push({ pid, reason: 'exited' });
-      continue;
-    }
-    members.set(pid, { stat, cgroups });
-    if (isGone(stat)) continue;
-    for (const child of readChildren(io, pid, stat.numThreads)) {
-      if (!members.has(child)) queue.push({ pid: child, parent: pid });
-    }
+  targets: readonly HerdTarget[],
+): Map<string, Set<number>> {
+  const sets = new Map<string, Set<number>>();
+  for (const t of targets) {
+    sets.set(t.hierarchy, new Set(parsePidList(io.readText(`${t.dir}/cgroup.procs`) ?? '')));
   }
-  return members;
+  return sets;
+}
+
+/**
+ * A member is in place in a hierarchy when it is in the target cgroup or below it (CRIU
+ * freezes the whole subtree); a stray elsewhere.
+ */
+export function strayTargets(
+  cgroups: Readonly<Record<string, string>>,
+  targets: readonly HerdTarget[],
+): HerdTarget[] {
+  return targets.filter((t) => {
+    const current = cgroups[t.hierarchy];
+    return current !== undefined && !isAncestorOrSelf(t.path, current);
+  });
 }
 
 /**

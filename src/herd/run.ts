@@ -1,10 +1,21 @@
-// The herd itself: walk, move strays, repeat until a pass moves nothing, confirm the tree
-// with one ppid scan, verify. Everything goes through a HostIO.
+// The herd itself. One walk of the init's tree moves each stray as it is reached: its
+// identity (stat) is read immediately before the write, and its children are listed after
+// it moved, so children forked before the move are found and children forked after it are
+// born in place. Then a cheap verification (the target's cgroup.procs), one ppid scan to
+// catch what the children files missed, and more passes only if something is still out.
 
 import type { HostIO } from '../proc/host.js';
-import { readStat, selfAndAncestors } from '../proc/procfs.js';
+import { readChildren, readStat, selfAndAncestors } from '../proc/procfs.js';
 import { isGone } from '../proc/stat.js';
-import { hierarchyIndex, ppidScan, walkMembers, type LiveMember, type Root } from './members.js';
+import {
+  hierarchyIndex,
+  ppidScan,
+  readMemberCgroups,
+  readTargetProcs,
+  strayTargets,
+  type LiveMember,
+  type Root,
+} from './members.js';
 import { readCgroupMounts, resolveTargets } from './target.js';
 import {
   HerdError,
@@ -20,22 +31,6 @@ import {
 export const DEFAULT_MAX_PASSES = 8;
 export const DEFAULT_TIME_LIMIT_MS = 5000;
 
-interface PassResult {
-  /** Writes attempted (dry run: that would be attempted). */
-  attempts: number;
-}
-
-function strayHierarchies(member: LiveMember, targets: readonly HerdTarget[]): HerdTarget[] {
-  return targets.filter((t) => {
-    const current = member.cgroups[t.hierarchy];
-    return current !== undefined && current !== t.path;
-  });
-}
-
-function isStray(member: LiveMember, targets: readonly HerdTarget[]): boolean {
-  return !isGone(member.stat) && strayHierarchies(member, targets).length > 0;
-}
-
 class Herder {
   readonly moved: HerdMove[] = [];
   readonly failures: HerdFailure[] = [];
@@ -44,18 +39,18 @@ class Herder {
   private readonly caller: Set<number>;
   private readonly index: Map<string, string>;
 
+  /** Set when a walk stopped at the deadline, with the pids it had not reached. */
+  outOfTime = false;
+  readonly unvisited: number[] = [];
+
   constructor(
     private readonly io: HostIO,
-    private readonly initPid: number,
     private readonly targets: readonly HerdTarget[],
     private readonly dryRun: boolean,
+    private readonly deadline: number,
   ) {
     this.caller = selfAndAncestors(io, io.selfPid);
     this.index = hierarchyIndex(targets);
-  }
-
-  walk(roots: readonly Root[]): Map<number, LiveMember> {
-    return walkMembers(this.io, roots, this.index, this.skipped);
   }
 
   private fail(failure: HerdFailure): void {
@@ -65,62 +60,139 @@ class Herder {
     this.failures.push(failure);
   }
 
-  pass(members: ReadonlyMap<number, LiveMember>): PassResult {
-    let attempts = 0;
-    for (const [pid, member] of members) {
-      if (pid === this.initPid) continue;
-      if (isGone(member.stat)) continue;
-      let checked = false;
-      for (const target of strayHierarchies(member, this.targets)) {
-        if (this.failed.has(`${pid}:${target.hierarchy}`)) continue;
-        const from = member.cgroups[target.hierarchy] as string;
-        if (this.caller.has(pid)) {
-          this.fail({
-            pid,
-            hierarchy: target.hierarchy,
-            path: target.dir,
-            code: 'ECALLER',
-            message: `pid ${pid} is cgherd or one of its callers; it is never moved`,
-          });
-          continue;
-        }
-        attempts++;
-        if (this.dryRun) {
-          this.moved.push({ pid, hierarchy: target.hierarchy, from, to: target.path });
-          continue;
-        }
-        if (!checked) {
-          // Identity again right before the first write: still the same process? Its
-          // other hierarchies follow within microseconds.
-          const now = readStat(this.io, pid);
-          if (!now) {
-            this.skipped.push({ pid, reason: 'exited' });
-            break;
-          }
-          if (now.startTime !== member.stat.startTime) {
-            this.skipped.push({ pid, reason: 'pid-reused' });
-            break;
-          }
-          checked = true;
-        }
-        const error = this.io.writePid(`${target.dir}/cgroup.procs`, pid);
-        if (!error) {
-          this.moved.push({ pid, hierarchy: target.hierarchy, from, to: target.path });
-        } else if (error.code === 'ESRCH') {
-          this.skipped.push({ pid, reason: 'exited' });
-          break;
-        } else {
-          this.fail({
-            pid,
-            hierarchy: target.hierarchy,
-            path: target.dir,
-            code: error.code,
-            message: `cannot move pid ${pid} (${member.stat.comm}) from ${from} to ${target.dir}: ${error.code} (${error.message})`,
-          });
-        }
+  /** Where pid is, per hierarchy: from the target's pid sets, else from /proc. */
+  private locate(pid: number, inTarget: ReadonlyMap<string, Set<number>>): Record<string, string> | undefined {
+    const cgroups: Record<string, string> = {};
+    let complete = true;
+    for (const t of this.targets) {
+      if (inTarget.get(t.hierarchy)?.has(pid)) cgroups[t.hierarchy] = t.path;
+      else complete = false;
+    }
+    return complete ? cgroups : readMemberCgroups(this.io, pid, this.index);
+  }
+
+  /**
+   * Moves one member into place. Returns false when it turned out to be gone. The stat it
+   * was identified by was read just before; nothing else runs in between.
+   */
+  private move(pid: number, member: LiveMember): boolean {
+    for (const target of strayTargets(member.cgroups, this.targets)) {
+      if (this.failed.has(`${pid}:${target.hierarchy}`)) continue;
+      const from = member.cgroups[target.hierarchy] as string;
+      if (this.caller.has(pid)) {
+        this.fail({
+          pid,
+          hierarchy: target.hierarchy,
+          path: target.dir,
+          code: 'ECALLER',
+          message: `pid ${pid} is cgherd or one of its callers; it is never moved`,
+        });
+        continue;
+      }
+      if (this.dryRun) {
+        this.moved.push({ pid, hierarchy: target.hierarchy, from, to: target.path });
+        continue;
+      }
+      const error = this.io.writePid(`${target.dir}/cgroup.procs`, pid);
+      if (!error) {
+        this.moved.push({ pid, hierarchy: target.hierarchy, from, to: target.path });
+        member.cgroups[target.hierarchy] = target.path;
+      } else if (error.code === 'ESRCH') {
+        this.skipped.push({ pid, reason: 'exited' });
+        return false;
+      } else {
+        this.fail({
+          pid,
+          hierarchy: target.hierarchy,
+          path: target.dir,
+          code: error.code,
+          message: `cannot move pid ${pid} (${member.stat.comm}) from ${from} to ${target.dir}: ${error.code} (${error.message})`,
+        });
       }
     }
-    return { attempts };
+    return true;
+  }
+
+  /**
+   * Breadth-first from the roots, moving strays on the way. A listed child whose stat
+   * names a parent outside the walk, or a root whose start time changed, is a recycled
+   * pid and is left alone.
+   */
+  walk(roots: readonly Root[], into: Map<number, LiveMember>): void {
+    const inTarget = readTargetProcs(this.io, this.targets);
+    const queue: Root[] = [...roots];
+    for (let i = 0; i < queue.length; i++) {
+      // A tree that grows as fast as it is walked (every process forking before it is
+      // moved) must not keep the herd forever: stop and report.
+      if ((i & 63) === 63 && this.io.now() > this.deadline) {
+        this.outOfTime = true;
+        this.unvisited.push(...queue.slice(i).map((r) => r.pid).filter((p) => !into.has(p)));
+        return;
+      }
+      const { pid, parent, startTime } = queue[i] as Root;
+      if (into.has(pid)) continue;
+      // Where it is first, identity second: then nothing but the write follows the stat
+      // that says this pid is still the process the walk reached.
+      const cgroups = this.locate(pid, inTarget);
+      const stat = cgroups && readStat(this.io, pid);
+      if (!cgroups || !stat) {
+        this.skipped.push({ pid, reason: 'exited' });
+        continue;
+      }
+      const reused =
+        (startTime !== undefined && stat.startTime !== startTime) ||
+        (parent !== undefined && stat.ppid !== parent && !into.has(stat.ppid));
+      if (reused) {
+        this.skipped.push({ pid, reason: 'pid-reused' });
+        continue;
+      }
+      const member: LiveMember = { stat, cgroups };
+      if (isGone(stat)) {
+        into.set(pid, member);
+        continue;
+      }
+      if (!this.move(pid, member)) continue;
+      into.set(pid, member);
+      for (const child of readChildren(this.io, pid, stat.numThreads)) {
+        if (!into.has(child)) queue.push({ pid: child, parent: pid });
+      }
+    }
+  }
+
+  /** Of the pids a walk did not reach, those outside the target: strays too. */
+  unreachedStrays(members: ReadonlyMap<number, LiveMember>): number[] {
+    const inTarget = readTargetProcs(this.io, this.targets);
+    const strays = new Set<number>();
+    for (const pid of this.unvisited) {
+      if (members.has(pid)) continue;
+      const cgroups = this.locate(pid, inTarget);
+      if (cgroups && strayTargets(cgroups, this.targets).length > 0) strays.add(pid);
+    }
+    return [...strays];
+  }
+
+  /**
+   * Re-reads where each member is (cheaply, through the target's cgroup.procs), drops the
+   * ones that exited, and returns the strays that another pass could still fix.
+   */
+  verify(members: Map<number, LiveMember>): number[] {
+    const inTarget = readTargetProcs(this.io, this.targets);
+    const fixable: number[] = [];
+    for (const [pid, member] of members) {
+      if (isGone(member.stat)) continue;
+      const cgroups = this.locate(pid, inTarget);
+      if (!cgroups) {
+        members.delete(pid);
+        this.skipped.push({ pid, reason: 'exited' });
+        continue;
+      }
+      member.cgroups = cgroups;
+      const open = strayTargets(cgroups, this.targets).filter(
+        (t) => !this.failed.has(`${pid}:${t.hierarchy}`) && !this.caller.has(pid),
+      );
+      if (open.length > 0) fixable.push(pid);
+    }
+    return fixable;
   }
 }
 
@@ -131,7 +203,7 @@ function describe(
   const list: HerdMember[] = [];
   const strays: number[] = [];
   for (const [pid, member] of members) {
-    const stray = isStray(member, targets);
+    const stray = !isGone(member.stat) && strayTargets(member.cgroups, targets).length > 0;
     if (stray) strays.push(pid);
     list.push({
       pid,
@@ -150,55 +222,51 @@ export function herdWith(io: HostIO, initPid: number, opts: HerdOptions = {}): H
   const dryRun = opts.dryRun ?? false;
   const maxPasses = Math.max(1, opts.maxPasses ?? DEFAULT_MAX_PASSES);
   const deadline = started + (opts.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
-  const initStat = readStat(io, initPid);
-  if (!initStat || isGone(initStat)) {
-    throw new HerdError('ENOINIT', `container init ${initPid} is not running`);
-  }
-  if (opts.initStartTime !== undefined && opts.initStartTime !== initStat.startTime) {
-    throw new HerdError('ENOINIT', `pid ${initPid} is no longer the container's init`);
-  }
-  const { targets, failures: targetFailures } = resolveTargets(
-    io,
-    readCgroupMounts(io),
-    initPid,
-  );
-  const herder = new Herder(io, initPid, targets, dryRun);
-  herder.failures.push(...targetFailures);
-  const roots: Root[] = [{ pid: initPid, startTime: initStat.startTime }];
-  const foundByScan: number[] = [];
-  let scanned = !(opts.ppidScan ?? true);
-  let passes = 0;
-  // The last walk, when nothing changed after it: it is the verification.
-  let settled: Map<number, LiveMember> | undefined;
   try {
+    const initStat = readStat(io, initPid);
+    if (!initStat || isGone(initStat)) {
+      throw new HerdError('ENOINIT', `container init ${initPid} is not running`);
+    }
+    if (opts.initStartTime !== undefined && opts.initStartTime !== initStat.startTime) {
+      throw new HerdError('ENOINIT', `pid ${initPid} is no longer the container's init`);
+    }
+    const { targets, failures: targetFailures } = resolveTargets(
+      io,
+      readCgroupMounts(io),
+      initPid,
+      opts.containerCgroup,
+    );
+    const herder = new Herder(io, targets, dryRun, deadline);
+    herder.failures.push(...targetFailures);
+    const allRoots: Root[] = [{ pid: initPid, startTime: initStat.startTime }];
+    const foundByScan: number[] = [];
+    let members = new Map<number, LiveMember>();
+    let roots: Root[] = allRoots;
+    let scanned = !(opts.ppidScan ?? true);
+    let passes = 0;
     for (;;) {
       passes++;
-      const members = herder.walk(roots);
-      const { attempts } = herder.pass(members);
-      if (dryRun || attempts === 0) {
-        if (scanned) {
-          settled = members;
-          break;
-        }
-        // The walk looks settled: confirm it once against the ppid of every process.
+      herder.walk(roots, members);
+      if (herder.outOfTime) break;
+      const fixable = dryRun ? [] : herder.verify(members);
+      if (fixable.length === 0) {
+        if (scanned) break;
+        // The tree looks settled: confirm it once against the ppid of every process.
         scanned = true;
         const missed = ppidScan(io, members);
-        if (missed.length === 0) {
-          settled = members;
-          break;
-        }
-        roots.push(...missed);
+        if (missed.length === 0) break;
         foundByScan.push(...missed.map((m) => m.pid));
-        if (dryRun) {
-          herder.pass(herder.walk(missed));
-          break;
-        }
+        allRoots.push(...missed);
+        roots = missed;
         continue;
       }
-      if (passes >= maxPasses || io.now() > deadline) break;
+      if (passes >= maxPasses || herder.outOfTime || io.now() > deadline) break;
+      // Something is still out (a fork raced the move): walk the whole tree again.
+      members = new Map();
+      roots = allRoots;
     }
-    const final = settled ?? herder.walk(roots);
-    const { list, strays } = describe(final, targets);
+    const { list, strays } = describe(members, targets);
+    if (herder.outOfTime) strays.push(...herder.unreachedStrays(members));
     return {
       initPid,
       target: targets,
@@ -207,7 +275,7 @@ export function herdWith(io: HostIO, initPid: number, opts: HerdOptions = {}): H
       failures: herder.failures,
       skipped: herder.skipped,
       passes,
-      converged: strays.length === 0 && targets.length > 0,
+      converged: strays.length === 0 && targets.length > 0 && !herder.outOfTime,
       strays,
       foundByPpidScan: foundByScan,
       dryRun,

@@ -5,7 +5,7 @@ import { cgroupDir, verifyCgroupDir } from '../cgroup/paths.js';
 import type { HostIO } from '../proc/host.js';
 import { cgroupMounts, parseMountinfo, type CgroupMount } from '../proc/mountinfo.js';
 import { readCgroups } from '../proc/procfs.js';
-import { HerdError, type HerdFailure, type HerdTarget } from './types.js';
+import { HerdError, type HerdFailure, type HerdOptions, type HerdTarget } from './types.js';
 
 export function readCgroupMounts(io: HostIO): CgroupMount[] {
   const text = io.readText('/proc/self/mountinfo');
@@ -13,10 +13,36 @@ export function readCgroupMounts(io: HostIO): CgroupMount[] {
   return cgroupMounts(parseMountinfo(text));
 }
 
+/** The recorded container cgroup path for one hierarchy, if the runtime recorded one. */
+function recordedPath(
+  mount: CgroupMount,
+  recorded: HerdOptions['containerCgroup'],
+): string | undefined {
+  if (!recorded) return undefined;
+  if (recorded.path !== undefined) return recorded.path;
+  for (const dir of recorded.dirs ?? []) {
+    if (dir !== mount.mountPoint && !dir.startsWith(`${mount.mountPoint}/`)) continue;
+    const rel = dir.slice(mount.mountPoint.length);
+    if (rel === '') return mount.root;
+    return mount.root === '/' ? rel : `${mount.root}${rel}`;
+  }
+  return undefined;
+}
+
+/** The recorded path when it is a real cgroup directory of this mount, else undefined. */
+function usableRecorded(io: HostIO, mount: CgroupMount, path: string | undefined): { path: string; dir: string } | undefined {
+  if (path === undefined || path === '/') return undefined;
+  const resolved = cgroupDir(mount, path);
+  if ('error' in resolved) return undefined;
+  if (verifyCgroupDir(io, mount, resolved.dir) !== undefined) return undefined;
+  return { path, dir: resolved.dir };
+}
+
 export function resolveTargets(
   io: HostIO,
   mounts: readonly CgroupMount[],
   initPid: number,
+  recorded?: HerdOptions['containerCgroup'],
 ): { targets: HerdTarget[]; failures: HerdFailure[] } {
   const lines = readCgroups(io, initPid);
   if (lines === undefined) {
@@ -32,6 +58,19 @@ export function resolveTargets(
     message: `the init's cgroup ${line.path} (${name}) is outside every mount of that hierarchy`,
   }));
   for (const { line, hierarchy } of mounted) {
+    const fromRuntime = usableRecorded(io, hierarchy.mount, recordedPath(hierarchy.mount, recorded));
+    if (fromRuntime) {
+      targets.push({
+        hierarchy: hierarchy.name,
+        path: fromRuntime.path,
+        mount: hierarchy.mount.mountPoint,
+        dir: fromRuntime.dir,
+        version: hierarchy.version,
+        controllers: hierarchy.controllers,
+        source: 'runtime',
+      });
+      continue;
+    }
     const resolved = cgroupDir(hierarchy.mount, line.path);
     const problem =
       'error' in resolved ? resolved.error : verifyCgroupDir(io, hierarchy.mount, resolved.dir);
@@ -52,6 +91,7 @@ export function resolveTargets(
       dir: resolved.dir,
       version: hierarchy.version,
       controllers: hierarchy.controllers,
+      source: 'init',
     });
   }
   if (targets.length === 0 && failures.length === 0) {

@@ -12,6 +12,11 @@ export interface HerdTarget {
   version: 1 | 2;
   /** The controllers field of /proc/<pid>/cgroup ('' for cgroup2): what CRIU calls it. */
   controllers: string;
+  /**
+   * 'runtime': the container's cgroup as the lower runtime recorded it (the init is moved
+   * there too if it is elsewhere); 'init': the init's own cgroup.
+   */
+  source?: 'runtime' | 'init';
 }
 
 export interface HerdMember {
@@ -76,8 +81,16 @@ export interface HerdOptions {
   timeLimitMs?: number;
   /** Confirm the tree with a ppid scan of /proc/*\/stat (default true; host-sized, once). */
   ppidScan?: boolean;
-  /** The init's expected start time, when the caller knows it (runc's state has it). */
+  /** The init's expected start time, when the caller knows it (crun and runc record it). */
   initStartTime?: number;
+  /**
+   * The container's cgroup as the lower runtime recorded it: crun's `cgroup-path` (one
+   * path for every hierarchy) or runc's `cgroup_paths` (directories). Where it exists it
+   * is the target, the init included: some runtimes restore the whole tree, init too, into
+   * the dumped cgroup (runc 1.1 on v2, crun 1.21 without the restore root). Elsewhere the
+   * init's own cgroup is.
+   */
+  containerCgroup?: { path?: string; dirs?: readonly string[] };
 }
 
 export class HerdError extends Error {

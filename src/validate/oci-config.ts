@@ -6,7 +6,9 @@
 // rounded to the nearest double, and compared with bounds that are rounded the same way,
 // so 18446744073709551615 is accepted. The file itself is never rewritten.
 
-import { validateOciConfig } from './generated/oci-config.js';
+import { fileURLToPath } from 'node:url';
+import { loadCompiledScript } from './compiled-script.js';
+import { SOURCE, SOURCE_SHA256 } from './generated/oci-config.js';
 import { runValidator, type IssueList, type ValidationIssue } from './issues.js';
 import { readJsonFile } from './read-json.js';
 
@@ -24,8 +26,23 @@ export type ValidationOutcome =
       omitted: number;
     };
 
+const generated = (name: string): string =>
+  fileURLToPath(new URL(`./generated/${name}`, import.meta.url));
+
+let validator: unknown;
+
+/** Loaded on first use: importing this module alone compiles nothing. */
+function ociValidator(): unknown {
+  validator ??= loadCompiledScript(
+    SOURCE,
+    generated('oci-config.js'),
+    generated(`oci-config.${SOURCE_SHA256.slice(0, 16)}.v8cache`),
+  );
+  return validator;
+}
+
 export function validateOciConfigData(data: unknown): IssueList {
-  return runValidator(validateOciConfig, data);
+  return runValidator(ociValidator(), data);
 }
 
 export function validateOciConfigFile(path: string): ValidationOutcome {

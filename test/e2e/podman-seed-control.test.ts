@@ -5,6 +5,8 @@
 //   v1: crun 1.8.1 (bookworm's, built with CRIU)
 //   v2: crun 1.21 without the restore cgroup root (crun 1.8.1 cannot create Podman's
 //       containers on v2 here: RLIMIT_MEMLOCK)
+// And the reference: crun 1.21, which has the fix, passes the same steps in this bed, so
+// the failures above are the bug and not the bed.
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -80,6 +82,28 @@ for (const c of CASES) {
         `  ${c.mode} ${c.label}: ${placed.strays.length}/${placed.members.length} strays; ` +
           `dump.log ${/Unseizable non-zombie/.test(log) ? 'has' : 'lacks'} "Unseizable non-zombie"`,
       );
+    } finally {
+      beds.splice(beds.indexOf(bed), 1);
+      await bed.stop();
+    }
+  });
+}
+
+for (const mode of ['v1', 'v2'] as const) {
+  test(`${mode}, crun 1.21 (reference): the same steps pass`, async () => {
+    const bed = await PodmanBed.start(mode, { crun: RUNTIMES.crun121 }, { tag: 'ref' });
+    beds.push(bed);
+    try {
+      await startJavaContainer(bed, 'c1', 'crun');
+      const tar = `${bed.scratch}/c1.tar`;
+      const ck = await exportCheckpoint(bed, 'c1', tar);
+      assert.is(ck.code, 0, `first checkpoint: ${ck.stderr}`);
+      const rs = await importRestore(bed, tar, 'c2');
+      assert.is(rs.code, 0, `restore --import: ${rs.stderr}`);
+      const placed = placementOf(await bed.initPid('c2'), mode);
+      assert.is(placed.strays.length, 0, describePlacement(placed, mode));
+      const again = await bed.podman(['container', 'checkpoint', 'c2']);
+      assert.is(again.code, 0, `checkpoint of the restored container: ${again.stderr}`);
     } finally {
       beds.splice(beds.indexOf(bed), 1);
       await bed.stop();

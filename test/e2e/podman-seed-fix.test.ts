@@ -6,6 +6,7 @@
 //   v1: cgherd over crun 1.8.1
 //   v2: cgherd over crun 1.21 without the restore cgroup root, with Podman's default
 //       private cgroup namespace (the case that needs CRIU to restore into the new cgroup)
+//   v1 and v2: cgherd over crun 1.21, which has the fix: cgherd must not break it.
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -46,6 +47,18 @@ const CASES: Case[] = [
     // This fixture says "1.21", the version that has the fix, while its restore lacks it;
     // cgherd goes by the version, so the wrapper tells it what a crun <= 1.20 would.
     env: { CGHERD_RESTORE_CGROUP_ROOT: 'always' },
+  },
+  {
+    mode: 'v1',
+    runtime: 'cgherd-crun121',
+    label: 'cgherd over crun 1.21',
+    lower: RUNTIMES.crun121,
+  },
+  {
+    mode: 'v2',
+    runtime: 'cgherd-crun121',
+    label: 'cgherd over crun 1.21',
+    lower: RUNTIMES.crun121,
   },
 ];
 const CYCLES = 3;

@@ -4,7 +4,7 @@
 // identical container, fails. When the strays cannot be moved (a read-only cgroup mount),
 // cgherd refuses with the pids, cgroups and errno, and the container keeps running, thawed.
 
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CGHERD_BIN, MODES, RUNTIMES, inMode, type CgroupMode, type RunResult } from '../lib/bed.js';
@@ -39,6 +39,8 @@ async function brokenRestore(sc: Scenario): Promise<string> {
 /** `checkpoint` through cgherd over crun 1.8.1, in the scenario's state root. */
 function cgherdCheckpoint(sc: Scenario, id: string, image: string, prelude = ''): Promise<RunResult> {
   const work = sc.workPathFor(image);
+  mkdirSync(image, { recursive: true });
+  mkdirSync(work, { recursive: true }); // crun 1.8.1 needs both to exist
   const argv = ['--root', sc.root, 'checkpoint', '--image-path', image, '--work-path', work, id];
   const script = `${prelude}exec "$0" "$@"`;
   return inMode(sc.mode, '/bin/sh', ['-c', script, CGHERD_BIN, ...argv], {
@@ -63,7 +65,6 @@ for (const mode of MODES) {
 
       const healed = await brokenRestore(sc);
       const image = sc.path('healed-dump');
-      await sc.checkpoint(healed, sc.path('unused')).catch(() => undefined);
       const result = await cgherdCheckpoint(sc, healed, image);
       console.log(`  ${mode}: bare checkpoint exit ${failed.code}, through cgherd exit ${result.code}`);
       assert.is(result.code, 0, `checkpoint through cgherd: ${result.stderr}`);

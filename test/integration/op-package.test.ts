@@ -115,6 +115,7 @@ test('.deb: installs with dpkg --root; files land where they should; cgherd runs
   assert.ok(statSync(at('usr/lib/cgherd/bin/cgherd')).mode & 0o111, 'launcher not executable');
   for (const p of [
     'usr/lib/cgherd/package.json',
+    'usr/lib/cgherd/oclif.manifest.json',
     'usr/lib/cgherd/dist/src/cli.js',
     'usr/lib/cgherd/dist/src/runtime/main.js',
     'usr/lib/cgherd/dist/src/commands/doctor.js',

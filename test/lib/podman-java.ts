@@ -3,38 +3,48 @@
 // reproduced the bug with through Podman.
 
 import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { REPO_ROOT, runCommand } from './bed.js';
 import type { PodmanBed } from './podman.js';
 import { processTree, type ProcInfo } from './podman-procs.js';
 
 const SOURCE = join(REPO_ROOT, 'test', 'fixtures', 'java', 'Daemon.java');
-const JAVA = realpathSync('/usr/bin/java');
-const JAVAC = realpathSync('/usr/bin/javac');
-/** The JDK's config directory; its conf/ links point there. */
-const JAVA_ETC = '/etc/java-17-openjdk';
 const READY = '/tmp/daemon.ready';
+
+/** The host's JDK tool, resolved from /usr/bin (the container sees the same /usr). */
+function jdkTool(tool: 'java' | 'javac'): string {
+  try {
+    return realpathSync(`/usr/bin/${tool}`);
+  } catch {
+    throw new Error(`no /usr/bin/${tool}: install a JDK with test/env/podman-packages.sh`);
+  }
+}
+
+/** Debian's JDK links its conf/ files into /etc/java-<major>-openjdk. */
+function jdkEtc(java: string): string | undefined {
+  const major = /\/java-(\d+)-openjdk/.exec(java)?.[1];
+  return major ? `/etc/java-${major}-openjdk` : undefined;
+}
 
 /** Compiles the daemon into `outDir` unless the class is newer than the source. */
 export async function compileDaemon(outDir: string): Promise<void> {
   const cls = join(outDir, 'Daemon.class');
   if (existsSync(cls) && statSync(cls).mtimeMs >= statSync(SOURCE).mtimeMs) return;
   mkdirSync(outDir, { recursive: true });
-  const r = await runCommand(JAVAC, ['-d', outDir, SOURCE], { timeoutMs: 120_000 });
+  const r = await runCommand(jdkTool('javac'), ['-d', outDir, SOURCE], { timeoutMs: 120_000 });
   if (r.code !== 0) throw new Error(`javac ${SOURCE} failed:\n${r.stderr}`);
 }
 
 /** `podman run` arguments after `run -d --name X`: mounts, image and command. */
 export function javaDaemonArgs(image: string, classDir: string): string[] {
-  const jvm = `${JAVA} -Xmx64m -XX:+UseSerialGC -XX:-UsePerfData -XX:TieredStopAtLevel=1 -cp /fixture Daemon ${READY}`;
+  const java = jdkTool('java');
+  const etc = jdkEtc(java);
+  const jvm = `${java} -Xmx64m -XX:+UseSerialGC -XX:-UsePerfData -XX:TieredStopAtLevel=1 -cp /fixture Daemon ${READY}`;
   // The subshell exits at once: the JVM is re-parented to init (a double fork), in its own
   // session. init then waits on one long sleep, so the tree stays still.
   const script = `( setsid ${jvm} </dev/null >/tmp/daemon.log 2>&1 & ); while :; do /bin/sleep 3600; done`;
-  const mounts = [
-    '/usr:/usr:ro',
-    `${JAVA_ETC}:${JAVA_ETC}:ro`,
-    '/etc/ld.so.cache:/etc/ld.so.cache:ro',
-  ];
+  const mounts = ['/usr:/usr:ro', '/etc/ld.so.cache:/etc/ld.so.cache:ro'];
+  if (etc && existsSync(etc)) mounts.push(`${etc}:${etc}:ro`);
   return [
     ...mounts.flatMap((m) => ['-v', m]),
     '-v',
@@ -80,6 +90,7 @@ export async function waitForDaemon(
   }
 }
 
+/** Outlives the bed's scratch, so the class is compiled once per bed name. */
 export function javaClassDir(bed: PodmanBed): string {
-  return join(dirname(bed.scratch), 'java');
+  return join(bed.dir, 'java');
 }

@@ -19,33 +19,19 @@ import {
   cgherdWrapper,
   containersConf,
   hardLimit,
-  shQuote,
   storageConf,
   withCgroupParent,
   type BedLayout,
   type RuntimeSpec,
 } from './podman-conf.js';
-import { removeCgroupsWhere } from './cgroups.js';
+import { hostCgroupMounts, removeCgroupsWhere } from './cgroups.js';
+import { createEntryCgroups, entryCgroups, joinAndExecScript } from './podman-entry.js';
 
 export type { RuntimeSpec } from './podman-conf.js';
 
 export const PODMAN_PREFIX = 'cgt-pod-';
 export const IMAGE = 'localhost/cgt-pod-busybox:latest';
 const DEFAULT_TIMEOUT_MS = 120_000;
-const UNIFIED_MOUNT = '/sys/fs/cgroup/unified';
-
-/**
- * On v1, the cgroup2 leaf (host path) that podman, conmon and the containers start in.
- * The kernel's cgroup2 still lists every process, unmounted or not, and crun 1.21 has
- * CRIU rewrite it on restore too: from the cgroup2 root, whose `hugetlb` subtree_control
- * CRIU then copies into a populated cgroup, and every restore fails (ENOENT or EBUSY on
- * cgroup.subtree_control). From a leaf of its own it restores as on a v1 host with a
- * systemd-style hybrid layout, where nothing runs in the cgroup2 root.
- */
-function unifiedLeaf(mode: CgroupMode, name: string): string | undefined {
-  if (mode !== 'v1' || !existsSync(`${UNIFIED_MOUNT}/cgroup.procs`)) return undefined;
-  return `${UNIFIED_MOUNT}/${name}/podman`;
-}
 
 // v1: drop the kernel's cgroup2 so crun sees a pure v1 layout. v2: a cgroup2 alone.
 // Either way a tmpfs runroot: a new namespace is a fresh "boot" for Podman and conmon.
@@ -66,6 +52,8 @@ export interface PodmanCallOptions {
 export class PodmanBed {
   /** The local busybox image (no registry needed). */
   readonly image = IMAGE;
+  /** /tmp/<name>: everything the bed keeps on disk. */
+  readonly dir: string;
   /** A scratch directory for the test (exported checkpoints, ...), emptied by stop(). */
   readonly scratch: string;
   /** The cgroup parent of every container and conmon of this bed, e.g. `/cgt-pod-v1`. */
@@ -76,8 +64,11 @@ export class PodmanBed {
     readonly name: string,
     private readonly layout: BedLayout,
     private readonly env: Record<string, string>,
-    private holder: number,
+    private readonly holder: number,
+    /** See podman-entry.ts: every podman call starts in these cgroups. */
+    private readonly entry: readonly string[],
   ) {
+    this.dir = layout.dir;
     this.scratch = `${layout.dir}/scratch`;
     this.cgroupParent = `/${name}`;
   }
@@ -93,6 +84,9 @@ export class PodmanBed {
     runtimes: Record<string, RuntimeSpec>,
     opts: PodmanBedOptions = {},
   ): Promise<PodmanBed> {
+    if (opts.tag !== undefined && !/^[a-z0-9]+$/.test(opts.tag)) {
+      throw new Error(`PodmanBed.start: tag ${JSON.stringify(opts.tag)}: want [a-z0-9]+`);
+    }
     const name = `${PODMAN_PREFIX}${mode}${opts.tag ? `-${opts.tag}` : ''}`;
     const layout = bedLayout(`/tmp/${name}`);
     killStaleHolder(layout);
@@ -125,14 +119,17 @@ export class PodmanBed {
       CONTAINERS_STORAGE_CONF: `${layout.dir}/storage.conf`,
       CONTAINERS_REGISTRIES_CONF: `${layout.dir}/registries.conf`,
     };
-    const leaf = unifiedLeaf(mode, name);
-    if (leaf) mkdirSync(leaf, { recursive: true });
+    const entry = entryCgroups(mode, name, hostCgroupMounts());
+    createEntryCgroups(entry);
     const holder = await startHolder(mode, layout);
-    const bed = new PodmanBed(mode, name, layout, env, holder);
+    const bed = new PodmanBed(mode, name, layout, env, holder, entry);
     try {
       // A database from an earlier run may still list containers; their processes died
-      // with removeBedCgroups above.
-      await bed.podman(['rm', '--all', '--force', '--time', '0']);
+      // with removeBedCgroups above. If Podman cannot remove them (a runtime name that is
+      // no longer configured), start from empty storage: nothing is mounted in this
+      // new namespace, and the image is cheap to import again.
+      const rm = await bed.podman(['rm', '--all', '--force', '--time', '0']);
+      if (rm.code !== 0) rmSync(layout.root, { recursive: true, force: true });
       await bed.ensureImage();
     } catch (err) {
       await bed.stop();
@@ -157,16 +154,7 @@ export class PodmanBed {
       `${this.layout.runroot}/storage`,
       ...withCgroupParent(args, this.cgroupParent),
     ];
-    const leaf = unifiedLeaf(this.mode, this.name);
-    const argv = leaf
-      ? [
-          '/bin/sh',
-          '-c',
-          `echo $$ > ${shQuote(`${leaf}/cgroup.procs`)} && exec "$@"`,
-          'podman',
-          ...nsenter,
-        ]
-      : nsenter;
+    const argv = ['/bin/sh', '-c', joinAndExecScript(this.entry), 'podman', ...nsenter];
     return runCommand(argv[0] as string, argv.slice(1), {
       env: this.env,
       timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -288,7 +276,7 @@ function startHolder(mode: CgroupMode, layout: BedLayout): Promise<number> {
       HOLDER_MARK,
       layout.runroot,
       String(process.pid),
-      layout.dir,
+      layout.dir, // unused by the script: it marks the cmdline for killStaleHolder
     ],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -310,6 +298,7 @@ function startHolder(mode: CgroupMode, layout: BedLayout): Promise<number> {
       out += c.toString();
       if (!out.includes('ready')) return;
       clearTimeout(timer);
+      child.removeAllListeners('exit');
       child.stdout.destroy();
       child.stderr.destroy();
       child.unref();

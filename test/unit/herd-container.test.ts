@@ -35,10 +35,21 @@ test('crun status and runc state.json', () => {
     'crun',
     '{\n "pid" : 4242,\n "process-start-time" : 12345,\n "cgroup-path" : "/bug2",\n "bundle" : "/b"\n}',
   );
-  assert.equal(crun, { pid: 4242, startTime: 12345, cgroupPath: '/bug2', bundle: '/b' });
-  const runc = parseStateFile('runc', '{"id":"a","init_process_pid":77,"init_process_start":999}');
+  assert.equal(crun, {
+    pid: 4242,
+    startTime: 12345,
+    cgroupPath: '/bug2',
+    cgroupDirs: undefined,
+    bundle: '/b',
+  });
+  const runc = parseStateFile(
+    'runc',
+    '{"id":"a","init_process_pid":77,"init_process_start":999,"cgroup_paths":{"":"/sys/fs/cgroup/a"}}',
+  );
   assert.equal(runc?.pid, 77);
   assert.equal(runc?.startTime, 999);
+  assert.equal(runc?.cgroupDirs, ['/sys/fs/cgroup/a']);
+  assert.is(parseStateFile('crun', '{"pid":5,"cgroup-path":""}')?.cgroupPath, undefined);
   assert.is(parseStateFile('crun', '{"pid":0}'), undefined);
   assert.is(parseStateFile('crun', 'garbage'), undefined);
 });

@@ -11,7 +11,10 @@ import * as assert from 'uvu/assert';
 import { validateOciConfigFile, type ValidationOutcome } from '../../src/validate/oci-config.js';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
-const BASE = readFileSync(join(REPO, 'test/fixtures/oci-configs/podman-4.3.1/default.json'), 'utf8');
+const BASE = readFileSync(
+  join(REPO, 'test/fixtures/oci-configs/podman-4.3.1/default.json'),
+  'utf8',
+);
 const dir = mkdtempSync(join(tmpdir(), 'cgt-val-unit-'));
 let n = 0;
 
@@ -59,31 +62,45 @@ test('wrong type: process.user.uid as a string', () => {
 });
 
 test('wrong type: process.args as a string', () => {
-  const message = issueAt(check((c) => (obj(c, 'process').args = 'sleep 600')), '/process/args');
+  const message = issueAt(
+    check((c) => (obj(c, 'process').args = 'sleep 600')),
+    '/process/args',
+  );
   assert.is(message, 'expected array, found string "sleep 600"');
 });
 
 test('wrong type: a mount destination as a number', () => {
-  const outcome = check((c) => ((c.mounts as Json[])[0] as Json).destination = 5);
+  const outcome = check((c) => (((c.mounts as Json[])[0] as Json).destination = 5));
   assert.is(issueAt(outcome, '/mounts/0/destination'), 'expected string, found number 5');
 });
 
 test('missing required: ociVersion', () => {
-  const message = issueAt(check((c) => delete c.ociVersion), '/ociVersion');
+  const message = issueAt(
+    check((c) => delete c.ociVersion),
+    '/ociVersion',
+  );
   assert.is(message, 'expected required property "ociVersion", found nothing');
 });
 
 test('missing required: root.path', () => {
-  const message = issueAt(check((c) => delete obj(c, 'root').path), '/root/path');
+  const message = issueAt(
+    check((c) => delete obj(c, 'root').path),
+    '/root/path',
+  );
   assert.match(message, 'required property "path"');
 });
 
 test('missing required: process.cwd', () => {
-  issueAt(check((c) => delete obj(c, 'process').cwd), '/process/cwd');
+  issueAt(
+    check((c) => delete obj(c, 'process').cwd),
+    '/process/cwd',
+  );
 });
 
 test('bad enum: a namespace type', () => {
-  const outcome = check((c) => ((obj(c, 'linux').namespaces as Json[])[1] as Json).type = 'bogus');
+  const outcome = check(
+    (c) => (((obj(c, 'linux').namespaces as Json[])[1] as Json).type = 'bogus'),
+  );
   const message = issueAt(outcome, '/linux/namespaces/1/type');
   assert.match(message, /^expected one of "mount", "pid", .*found string "bogus"$/);
   // The anyOf wrapping namespaces adds no second, vaguer issue for the same entry.
@@ -188,7 +205,10 @@ test('a directory in place of the file', () => {
 
 test('a 10 MB config finishes with a result (valid)', () => {
   const config = base();
-  obj(config, 'process').env = Array.from({ length: 220_000 }, (_, i) => `VAR_${i}=${'x'.repeat(40)}`);
+  obj(config, 'process').env = Array.from(
+    { length: 220_000 },
+    (_, i) => `VAR_${i}=${'x'.repeat(40)}`,
+  );
   const text = JSON.stringify(config);
   assert.ok(text.length > 10 * 1024 * 1024);
   assert.ok(validateOciConfigFile(writeText(text)).ok);

@@ -19,12 +19,32 @@ const files = readdirSync(PODMAN)
 
 test('the Podman capture covers the scenarios the issue names', () => {
   const wanted = [
-    'user-numeric', 'user-name', 'env', 'mounts', 'volumes', 'tmpfs', 'ulimits', 'caps-add-drop',
-    'devices', 'seccomp-profile', 'read-only', 'sysctl', 'resources-memory', 'resources-cpu',
-    'resources-pids', 'init', 'healthcheck', 'annotations', 'pod-infra', 'pod-member',
-    'restore', 'restore-import', 'privileged',
+    'user-numeric',
+    'user-name',
+    'env',
+    'mounts',
+    'volumes',
+    'tmpfs',
+    'ulimits',
+    'caps-add-drop',
+    'devices',
+    'seccomp-profile',
+    'read-only',
+    'sysctl',
+    'resources-memory',
+    'resources-cpu',
+    'resources-pids',
+    'init',
+    'healthcheck',
+    'annotations',
+    'pod-infra',
+    'pod-member',
+    'restore',
+    'restore-import',
+    'privileged',
   ];
-  for (const name of wanted) assert.ok(files.includes(`${name}.json`), `missing fixture ${name}.json`);
+  for (const name of wanted)
+    assert.ok(files.includes(`${name}.json`), `missing fixture ${name}.json`);
 });
 
 for (const file of files) {
