@@ -70,8 +70,12 @@ async function main(): Promise<number> {
   say('');
   const controlFailed = control === 0;
   const fixPassed = fixed === CYCLES;
-  say(`crun alone:  ${controlFailed ? 'second checkpoint failed, as the bug predicts' : 'UNEXPECTED: passed'}`);
-  say(`with cgherd: ${fixPassed ? `${CYCLES} cycles, every checkpoint passed` : `FAILED after ${fixed} cycles`}`);
+  say(
+    `crun alone:  ${controlFailed ? 'second checkpoint failed, as the bug predicts' : 'UNEXPECTED: passed'}`,
+  );
+  say(
+    `with cgherd: ${fixPassed ? `${CYCLES} cycles, every checkpoint passed` : `FAILED after ${fixed} cycles`}`,
+  );
   return controlFailed && fixPassed ? 0 : 1;
 }
 

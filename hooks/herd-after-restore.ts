@@ -5,10 +5,14 @@
 
 import { basename } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { removeStaleCgroups, recordMissingCgroups, type RecordedPath } from '../src/cgroup/stale.js';
+import {
+  removeStaleCgroups,
+  recordMissingCgroups,
+  type RecordedPath,
+} from '../src/cgroup/stale.js';
 import { parseCgroupImage } from '../src/criu/image.js';
 import { restoreImagePath } from '../src/criu/restore-args.js';
-import { summarizeFailures, summarizeStrays } from '../src/herd.js';
+import { HerdError, summarizeFailures, summarizeStrays } from '../src/herd.js';
 import { containerInit, herdContainer } from '../src/herd/hook-support.js';
 import { readCgroupMounts } from '../src/herd/target.js';
 import { NodeHost } from '../src/proc/node-host.js';
@@ -25,7 +29,10 @@ function recordBefore(ctx: HookContext): void {
     const own = readCgroups(io, 'self') ?? [];
     const recorded = recordMissingCgroups(io, readCgroupMounts(io), own, dumped);
     ctx.scratch.set(RECORDED, recorded);
-    ctx.debug('herd-after-restore: %d dumped cgroup chains missing before restore', recorded.length);
+    ctx.debug(
+      'herd-after-restore: %d dumped cgroup chains missing before restore',
+      recorded.length,
+    );
   } finally {
     io.close();
   }
@@ -60,7 +67,10 @@ const hook: Hook = {
       recordBefore(ctx);
     } catch (error) {
       // Without the record nothing is removed afterwards; the restore goes ahead.
-      ctx.debug('herd-after-restore: no record: %s', error instanceof Error ? error.message : error);
+      ctx.debug(
+        'herd-after-restore: no record: %s',
+        error instanceof Error ? error.message : error,
+      );
     }
     return undefined;
   },
@@ -72,12 +82,19 @@ const hook: Hook = {
     try {
       report = herdContainer(ctx, init);
     } catch (error) {
-      return { warn: `restored, but the herd failed: ${error instanceof Error ? error.message : error}` };
+      // A restore without --detach returns when the container has exited: nothing to herd.
+      if (error instanceof HerdError && error.code === 'ENOINIT') return undefined;
+      return {
+        warn: `restored, but the herd failed: ${error instanceof Error ? error.message : error}`,
+      };
     }
     try {
       removeStale(ctx, report.target);
     } catch (error) {
-      ctx.debug('herd-after-restore: stale cgroup removal: %s', error instanceof Error ? error.message : error);
+      ctx.debug(
+        'herd-after-restore: stale cgroup removal: %s',
+        error instanceof Error ? error.message : error,
+      );
     }
     if (report.strays.length === 0) return undefined;
     const failures = report.failures.length > 0 ? ` (${summarizeFailures(report)})` : '';

@@ -20,7 +20,11 @@ const hook: Hook = {
   applies: (ctx: HookContext) => !ctx.parsed.help,
   before(ctx: HookContext): HookResult {
     try {
-      if (!restoreCgroupRootWanted(probeRuntimeVersion(ctx.settings.runtime), ctx.env)) {
+      const wanted = restoreCgroupRootWanted(
+        () => probeRuntimeVersion(ctx.settings.runtime),
+        ctx.env,
+      );
+      if (!wanted) {
         return undefined;
       }
       const plan = planRestoreConfig(ctx.parsed, process.cwd());
@@ -28,7 +32,11 @@ const hook: Hook = {
         ctx.debug('restore-into-cgroup: skipped: %s', plan.skip);
         return undefined;
       }
-      const file = writeRestoreConfig(ctx.parsed.id as string, plan.lines, ctx.env.CRIU_CONFIG_FILE);
+      const file = writeRestoreConfig(
+        ctx.parsed.id as string,
+        plan.lines,
+        ctx.env.CRIU_CONFIG_FILE,
+      );
       ctx.scratch.set(FILE, file);
       ctx.childEnv.CRIU_CONFIG_FILE = file;
       ctx.debug('restore-into-cgroup: %s: %o', file, plan.lines);

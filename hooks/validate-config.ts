@@ -2,8 +2,9 @@
 // against the runtime-spec schemas. enforce refuses (the lower runtime is never called),
 // warn writes one record to the debug log and goes on, off does nothing.
 //
-// The validator (about 200 kB of generated code) is imported only when it is about to
-// run, so `off` costs nothing beyond this small file.
+// The validator is imported only when it is about to run, so `off` costs nothing beyond
+// this small file. checkOciConfigFile runs the small pass/fail validator and loads the
+// full one (about 200 kB of generated code) only to describe a config it refuses.
 
 import type { Hook } from '../src/runtime/hook.js';
 import { optionValue } from '../src/runtime/argv.js';
@@ -21,8 +22,8 @@ const hook: Hook = {
       },
       process.cwd(),
     );
-    const { validateOciConfigFile } = await import('../src/validate/oci-config.js');
-    const outcome = validateOciConfigFile(file);
+    const { checkOciConfigFile } = await import('../src/validate/oci-config.js');
+    const outcome = checkOciConfigFile(file);
     if (outcome.ok) {
       ctx.debug('validate-config: %s is valid', file);
       return;

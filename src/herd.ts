@@ -1,5 +1,6 @@
 // The herd's public face, for the hooks and the operator commands (inspect, repair):
-// put every process of a container's init tree into the init's cgroup.
+// put every process of a container's init tree into the container's cgroup (the one the
+// lower runtime recorded where it exists, else the init's own).
 
 import { findContainerInit, type ContainerInit } from './container/init.js';
 import { NodeHost } from './proc/node-host.js';
@@ -21,13 +22,21 @@ export { herdWith, DEFAULT_MAX_PASSES, DEFAULT_TIME_LIMIT_MS } from './herd/run.
 export { summarizeStrays, summarizeFailures } from './herd/summary.js';
 
 /** Moves the init's whole tree into the init's cgroup (every mounted hierarchy). */
-export function herd(initPid: number, opts: HerdOptions = {}, io: HostIO = new NodeHost()): HerdReport {
+export function herd(
+  initPid: number,
+  opts: HerdOptions = {},
+  io: HostIO = new NodeHost(),
+): HerdReport {
   return herdWith(io, initPid, opts);
 }
 
 /** Read-only: the tree, each process's cgroups, the strays, the moves a herd would make. */
-export function inspect(initPid: number, io: HostIO = new NodeHost()): HerdReport {
-  return herdWith(io, initPid, { dryRun: true });
+export function inspect(
+  initPid: number,
+  opts: Omit<HerdOptions, 'dryRun'> = {},
+  io: HostIO = new NodeHost(),
+): HerdReport {
+  return herdWith(io, initPid, { ...opts, dryRun: true });
 }
 
 /** The herd options that tie a report to the container the runtime knows (init identity

@@ -1,8 +1,16 @@
 // Generates standalone ajv validators from schemas/ into src/validate/generated/, so that
 // the runtime path never compiles a schema (compiling the OCI schemas costs far more than
 // running them). Run by `make validators` before tsc; tsc then emits the generated
-// TypeScript into dist/ with the rest. The OCI validator's V8 code cache is written to
-// dist/src/validate/generated/ directly.
+// TypeScript into dist/ with the rest.
+//
+// Two OCI validators are made from the same schemas and settings:
+//   - full (allErrors): every error, for `cgherd validate` and for the refusal message;
+//     its source is CommonJS (oci-config-full.cts), loaded only when needed;
+//   - pass (allErrors off, error objects stripped): valid or not, nothing more. The
+//     validate-config hook runs it first and loads the full one only for an invalid file.
+//     Its source is written straight to dist/ as a plain file (reading it costs far less
+//     than importing a module that holds it as a string), named by its sha256.
+// Both get a V8 code cache in dist/src/validate/generated/.
 //
 // The OCI runtime-spec schemas are pinned copies (schemas/runtime-spec/, see
 // schemas/README.md); every file is checked against SHA256SUMS before it is used, and a
@@ -83,14 +91,14 @@ function amend(name, schema, amendments) {
   return schema;
 }
 
-function ociValidatorCode() {
+function ociValidatorCode(allErrors) {
   // strict is off on purpose: config-linux.json, config-solaris.json, config-vm.json,
   // config-windows.json and config-zos.json wrap their schema in a top-level "linux",
   // "solaris", ... property (referenced as config-linux.json#/linux), which strict mode
   // rejects as an unknown keyword. Those five wrappers are the only strict-mode
   // complaints (checked with strict: 'log'); editing them would no longer be the
   // official schema.
-  const ajv = new Ajv04({ allErrors: true, strict: false, code: { source: true } });
+  const ajv = new Ajv04({ allErrors, strict: false, code: { source: true } });
   const amendments = readJson(join(ROOT, 'schemas', 'runtime-spec-amendments.json'));
   for (const name of verifiedSpecFiles()) {
     // They carry no "id", so the file name is their URI and "defs.json#/..." resolves.
@@ -98,7 +106,7 @@ function ociValidatorCode() {
   }
   const unused = amendments.filter((a) => !a.applied);
   if (unused.length > 0) fail(`amendment for missing file ${unused[0].file}`);
-  // CommonJS (module.exports = the validator): run through vm.Script, see scriptModule.
+  // CommonJS (module.exports = the validator): run through vm.Script, see scriptSource.
   return standaloneCode(ajv, ajv.getSchema('config-schema.json'));
 }
 
@@ -145,26 +153,71 @@ function esmModule(code, outFile) {
 }
 
 /**
- * The OCI validator is about 200 kB of code; compiling it costs more than the rest of a
- * `create`. So its source is exported as a string and run through vm.Script with a V8
- * code cache made here (see src/validate/compiled-script.ts). The cache file is named by
- * the source's sha256, because V8 itself checks only the source's length.
+ * The OCI validators are 120-200 kB of code; compiling one costs more than the rest of a
+ * `create`. So their source is run through vm.Script with a V8 code cache made here (see
+ * src/validate/compiled-script.ts). Files are named by the source's sha256, because V8
+ * itself checks only the source's length against a cache.
  */
-function scriptModule(code, outFile) {
+function scriptSource(code, outFile) {
   checkRequires(code, distPathOf(outFile));
   const source = `(function (module, exports, require) {\n${appendInPlace(code)}\n})`;
   const sha256 = createHash('sha256').update(source).digest('hex');
-  const text = [
+  return { source, sha256 };
+}
+
+/** A CommonJS module (.cts, emitted as .cjs) holding the source, for a synchronous load. */
+function sourceModule({ source, sha256 }) {
+  return [
     ...HEADER,
     `export const SOURCE_SHA256 = '${sha256}';`,
     `export const SOURCE = ${JSON.stringify(source)};`,
     '',
   ].join('\n');
-  return { text, source, sha256 };
+}
+
+/**
+ * The pass validator's `false` is all its caller reads, so the error objects ajv builds
+ * (about 40% of the code) are replaced by one shared empty object. Their count still
+ * decides validity inside anyOf/oneOf (`errors === _errs`), so each place keeps one
+ * element: only the literal `{instancePath...}` is replaced, never the array around it.
+ * Refuses code that reads an error object back, which would then see nothing.
+ */
+function stripErrorObjects(code) {
+  const parts = [];
+  let from = 0;
+  for (let start = code.indexOf('{instancePath', from); start >= 0;) {
+    let depth = 0;
+    let quote = null;
+    let end = start;
+    for (; end < code.length; end++) {
+      const ch = code[end];
+      if (quote) {
+        if (ch === '\\') end++;
+        else if (ch === quote) quote = null;
+      } else if (ch === '"' || ch === "'" || ch === '`') quote = ch;
+      else if (ch === '{') depth++;
+      else if (ch === '}' && --depth === 0) break;
+    }
+    if (depth !== 0) fail('pass validator: unbalanced error object');
+    parts.push(code.slice(from, start), 'PASS_ERROR');
+    from = end + 1;
+    start = code.indexOf('{instancePath', from);
+  }
+  parts.push(code.slice(from));
+  const stripped = parts.join('');
+  if (/\.(instancePath|schemaPath|keyword|params|message)\b/.test(stripped)) {
+    fail('pass validator: the generated code reads error objects; cannot strip them');
+  }
+  // Declared last: "use strict" must stay the first statement, and nothing runs a
+  // validator before the module body has finished.
+  return `${stripped}\nconst PASS_ERROR = Object.freeze({});`;
 }
 
 function distPathOf(srcFile) {
-  return srcFile.replace(`${ROOT}/`, `${ROOT}/dist/`).replace(/\.ts$/, '.js');
+  return srcFile
+    .replace(`${ROOT}/`, `${ROOT}/dist/`)
+    .replace(/\.ts$/, '.js')
+    .replace(/\.cts$/, '.cjs');
 }
 
 /**
@@ -219,24 +272,45 @@ function codeCache(source, filename) {
   return script.createCachedData();
 }
 
+/**
+ * Writes the cache next to the compiled module that loads it (tsc copies only
+ * TypeScript), named by the source's sha256.
+ */
+function writeCache(distDir, base, { source, sha256 }) {
+  const file = join(distDir, `${base}.${sha256.slice(0, 16)}.v8cache`);
+  writeFileSync(file, codeCache(source, join(distDir, `${base}.js`)));
+}
+
 mkdirSync(OUT_DIR, { recursive: true });
 writeIfChanged(
   join(OUT_DIR, '.gitignore'),
   '# generated at build (make validators)\n*\n!.gitignore\n',
 );
+// Earlier generators wrote the OCI validator to oci-config.ts; its output would linger.
+rmSync(join(OUT_DIR, 'oci-config.ts'), { force: true });
 
 const cgherdFile = join(OUT_DIR, 'cgherd-config.ts');
 writeIfChanged(cgherdFile, esmModule(cgherdValidatorCode(), cgherdFile));
 
-const ociFile = join(OUT_DIR, 'oci-config.ts');
-const oci = scriptModule(ociValidatorCode(), ociFile);
-writeIfChanged(ociFile, oci.text);
-// The cache goes straight to dist/, next to the compiled module that loads it (tsc
-// copies only TypeScript). Stale caches of earlier sources are removed.
-const distDir = dirname(distPathOf(ociFile));
+const fullFile = join(OUT_DIR, 'oci-config-full.cts');
+const full = scriptSource(ociValidatorCode(true), fullFile);
+writeIfChanged(fullFile, sourceModule(full));
+
+const passFile = join(OUT_DIR, 'oci-config-pass.ts');
+const pass = scriptSource(stripErrorObjects(ociValidatorCode(false)), passFile);
+writeIfChanged(
+  passFile,
+  [...HEADER, `export const SOURCE_SHA256 = '${pass.sha256}';`, ''].join('\n'),
+);
+
+// Caches and pass sources of earlier builds are removed, with the legacy module.
+const distDir = dirname(distPathOf(passFile));
 mkdirSync(distDir, { recursive: true });
 for (const name of readdirSync(distDir)) {
-  if (name.startsWith('oci-config.') && name.endsWith('.v8cache')) rmSync(join(distDir, name));
+  if (/^oci-config.*\.(v8cache|source\.js)$/.test(name) || name === 'oci-config.js') {
+    rmSync(join(distDir, name));
+  }
 }
-const cacheFile = join(distDir, `oci-config.${oci.sha256.slice(0, 16)}.v8cache`);
-writeFileSync(cacheFile, codeCache(oci.source, join(distDir, 'oci-config.js')));
+writeFileSync(join(distDir, `oci-config-pass.${pass.sha256.slice(0, 16)}.source.js`), pass.source);
+writeCache(distDir, 'oci-config-pass', pass);
+writeCache(distDir, 'oci-config-full', full);

@@ -16,10 +16,19 @@ export function cgroupRootLines(
   hierarchies: readonly HierarchyName[],
   path: string,
 ): string[] | { error: string } {
-  if (UNSAFE.test(path)) return { error: `cgroup path ${JSON.stringify(path)} cannot be written to a CRIU config` };
-  const v2 = hierarchies.some((h) => h.version === 2);
-  if (v2) return [`cgroup-root :${path}`];
-  const names = [...new Set(hierarchies.filter((h) => h.controllers !== '').map((h) => h.controllers))];
+  if (UNSAFE.test(path))
+    return { error: `cgroup path ${JSON.stringify(path)} cannot be written to a CRIU config` };
+  // Hybrid (v1 controllers plus a cgroup2 mount): the runtime manages the v1 hierarchies;
+  // the cgroup2 is left as it is, like the cgroup2 a global root would wrongly rewrite.
+  const v1 = hierarchies.some((h) => h.version === 1);
+  if (!v1) {
+    return hierarchies.some((h) => h.version === 2)
+      ? [`cgroup-root :${path}`]
+      : { error: 'no mounted cgroup hierarchy' };
+  }
+  const names = [
+    ...new Set(hierarchies.filter((h) => h.controllers !== '').map((h) => h.controllers)),
+  ];
   if (names.length === 0) return { error: 'no mounted cgroup hierarchy' };
   return names.map((controllers) => `cgroup-root ${controllers}:${path}`);
 }
@@ -32,7 +41,7 @@ export function cgroupRootLines(
 export function criuConfigText(lines: readonly string[], carried?: string): string {
   const out: string[] = [];
   if (carried !== undefined && carried.trim() !== '') {
-    out.push('# from the caller\'s CRIU_CONFIG_FILE');
+    out.push("# from the caller's CRIU_CONFIG_FILE");
     for (const line of carried.split('\n')) {
       if (/^\s*(--)?cgroup-root(\s|=|$)/.test(line)) {
         out.push(`# replaced by cgherd: ${line.trim()}`);
@@ -42,7 +51,7 @@ export function criuConfigText(lines: readonly string[], carried?: string): stri
     }
     if (out.at(-1) === '') out.pop();
   }
-  out.push('# cgherd: restore into the new container\'s cgroup');
+  out.push("# cgherd: restore into the new container's cgroup");
   out.push(...lines);
   return `${out.join('\n')}\n`;
 }

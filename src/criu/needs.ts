@@ -28,7 +28,7 @@ const CRUN_ISSUE_1651 =
   'criu issue 2577): the next checkpoint fails with "Unseizable non-zombie" after a restore under a new name';
 const CRUN_NAMED_HIERARCHIES =
   'CRIU runs outside the container cgroup and may re-create the container path in other cgroup ' +
-  'hierarchies, copying the root\'s settings (crun PRs 2241, 2250, 2256, after 1.29.1)';
+  "hierarchies, copying the root's settings (crun PRs 2241, 2250, 2256, after 1.29.1)";
 
 export const NEEDS_TABLE: readonly Row[] = [
   {
@@ -72,11 +72,12 @@ export function needsFor(version: RuntimeVersion | undefined): RuntimeNeeds {
  * without the restore cgroup root" is one).
  */
 export function restoreCgroupRootWanted(
-  version: RuntimeVersion | undefined,
+  version: RuntimeVersion | undefined | (() => RuntimeVersion | undefined),
   env: Readonly<NodeJS.ProcessEnv>,
 ): boolean {
   const override = env.CGHERD_RESTORE_CGROUP_ROOT;
   if (override === 'always') return true;
   if (override === 'never') return false;
-  return needsFor(version).restoreCgroupRoot;
+  // Probed only when needed: `--version` is a process start.
+  return needsFor(typeof version === 'function' ? version() : version).restoreCgroupRoot;
 }

@@ -22,6 +22,12 @@ export interface Root {
   parent?: number;
 }
 
+/**
+ * The cgroup of a process known to be outside the target whose exact path was not read
+ * (the herd reads it only when asked for origins, in a dry run, or on a failure).
+ */
+export const ELSEWHERE = '(elsewhere)';
+
 /** controllers field -> hierarchy name, for the hierarchies herded. */
 export function hierarchyIndex(targets: readonly HerdTarget[]): Map<string, string> {
   return new Map(targets.map((t) => [t.controllers, t.hierarchy]));
@@ -43,19 +49,36 @@ export function readMemberCgroups(
   return cgroups;
 }
 
+/** Cgroups in a target's subtree beyond this many: fall back to /proc/<pid>/cgroup reads. */
+const MAX_SUBTREE = 32;
+
+/** pid -> cgroup path of the processes in place; 'all' when the target is a root. */
+export type InPlace = Map<number, string> | 'all' | undefined;
+
 /**
- * The pids directly in each target cgroup, from its cgroup.procs: one read per hierarchy
- * tells which members are already in place, so they need no /proc/<pid>/cgroup read.
+ * Who is in place, per hierarchy: pid -> cgroup path, for every pid in the target cgroup or
+ * below it (CRIU freezes the whole subtree), from cgroup.procs files. One read per cgroup
+ * (usually one per hierarchy) replaces a /proc/<pid>/cgroup read per process. 'all' for a
+ * root target (everything is below it), undefined for a subtree too large to list.
  */
-export function readTargetProcs(
-  io: HostIO,
-  targets: readonly HerdTarget[],
-): Map<string, Set<number>> {
-  const sets = new Map<string, Set<number>>();
+export function readInPlace(io: HostIO, targets: readonly HerdTarget[]): Map<string, InPlace> {
+  const result = new Map<string, InPlace>();
   for (const t of targets) {
-    sets.set(t.hierarchy, new Set(parsePidList(io.readText(`${t.dir}/cgroup.procs`) ?? '')));
+    if (t.path === '/') {
+      result.set(t.hierarchy, 'all');
+      continue;
+    }
+    const pids = new Map<number, string>();
+    const queue: { dir: string; path: string }[] = [{ dir: t.dir, path: t.path }];
+    for (let i = 0; i < queue.length && queue.length <= MAX_SUBTREE; i++) {
+      const { dir, path } = queue[i] as { dir: string; path: string };
+      for (const pid of parsePidList(io.readText(`${dir}/cgroup.procs`) ?? '')) pids.set(pid, path);
+      for (const name of io.subdirs(dir) ?? [])
+        queue.push({ dir: `${dir}/${name}`, path: `${path}/${name}` });
+    }
+    result.set(t.hierarchy, queue.length > MAX_SUBTREE ? undefined : pids);
   }
-  return sets;
+  return result;
 }
 
 /**

@@ -8,11 +8,13 @@ import type { HostIO } from '../proc/host.js';
 import { readChildren, readStat, selfAndAncestors } from '../proc/procfs.js';
 import { isGone } from '../proc/stat.js';
 import {
+  ELSEWHERE,
   hierarchyIndex,
   ppidScan,
+  readInPlace,
   readMemberCgroups,
-  readTargetProcs,
   strayTargets,
+  type InPlace,
   type LiveMember,
   type Root,
 } from './members.js';
@@ -48,6 +50,8 @@ class Herder {
     private readonly targets: readonly HerdTarget[],
     private readonly dryRun: boolean,
     private readonly deadline: number,
+    /** Read each stray's cgroup before moving it (exact `from`); always in a dry run. */
+    private readonly origins: boolean,
   ) {
     this.caller = selfAndAncestors(io, io.selfPid);
     this.index = hierarchyIndex(targets);
@@ -60,15 +64,33 @@ class Herder {
     this.failures.push(failure);
   }
 
-  /** Where pid is, per hierarchy: from the target's pid sets, else from /proc. */
-  private locate(pid: number, inTarget: ReadonlyMap<string, Set<number>>): Record<string, string> | undefined {
+  /**
+   * Where pid is, per hierarchy. In place: known from the target's cgroup.procs. Elsewhere:
+   * ELSEWHERE, unless `exact`, then read from /proc/<pid>/cgroup (undefined: it is gone).
+   */
+  private locate(
+    pid: number,
+    inPlace: ReadonlyMap<string, InPlace>,
+    exact: boolean,
+  ): Record<string, string> | undefined {
     const cgroups: Record<string, string> = {};
-    let complete = true;
+    let unknown = false;
     for (const t of this.targets) {
-      if (inTarget.get(t.hierarchy)?.has(pid)) cgroups[t.hierarchy] = t.path;
-      else complete = false;
+      const set = inPlace.get(t.hierarchy);
+      if (set === 'all') {
+        // A root target: everything is below it, in place; the exact path only on request.
+        if (exact) unknown = true;
+        else cgroups[t.hierarchy] = t.path;
+        continue;
+      }
+      const path = set?.get(pid);
+      if (path !== undefined) cgroups[t.hierarchy] = path;
+      else if (set === undefined || exact) unknown = true;
+      else cgroups[t.hierarchy] = ELSEWHERE;
     }
-    return complete ? cgroups : readMemberCgroups(this.io, pid, this.index);
+    if (!unknown) return cgroups;
+    const read = readMemberCgroups(this.io, pid, this.index);
+    return read && { ...read, ...cgroups };
   }
 
   /**
@@ -101,12 +123,17 @@ class Herder {
         this.skipped.push({ pid, reason: 'exited' });
         return false;
       } else {
+        const where =
+          from === ELSEWHERE
+            ? (readMemberCgroups(this.io, pid, this.index)?.[target.hierarchy] ?? from)
+            : from;
+        if (from === ELSEWHERE) member.cgroups[target.hierarchy] = where;
         this.fail({
           pid,
           hierarchy: target.hierarchy,
           path: target.dir,
           code: error.code,
-          message: `cannot move pid ${pid} (${member.stat.comm}) from ${from} to ${target.dir}: ${error.code} (${error.message})`,
+          message: `cannot move pid ${pid} (${member.stat.comm}) from ${where} to ${target.dir}: ${error.code} (${error.message})`,
         });
       }
     }
@@ -119,21 +146,27 @@ class Herder {
    * pid and is left alone.
    */
   walk(roots: readonly Root[], into: Map<number, LiveMember>): void {
-    const inTarget = readTargetProcs(this.io, this.targets);
+    const inPlace = readInPlace(this.io, this.targets);
+    const exact = this.origins || this.dryRun;
     const queue: Root[] = [...roots];
     for (let i = 0; i < queue.length; i++) {
       // A tree that grows as fast as it is walked (every process forking before it is
       // moved) must not keep the herd forever: stop and report.
       if ((i & 63) === 63 && this.io.now() > this.deadline) {
         this.outOfTime = true;
-        this.unvisited.push(...queue.slice(i).map((r) => r.pid).filter((p) => !into.has(p)));
+        this.unvisited.push(
+          ...queue
+            .slice(i)
+            .map((r) => r.pid)
+            .filter((p) => !into.has(p)),
+        );
         return;
       }
       const { pid, parent, startTime } = queue[i] as Root;
       if (into.has(pid)) continue;
       // Where it is first, identity second: then nothing but the write follows the stat
       // that says this pid is still the process the walk reached.
-      const cgroups = this.locate(pid, inTarget);
+      const cgroups = this.locate(pid, inPlace, exact);
       const stat = cgroups && readStat(this.io, pid);
       if (!cgroups || !stat) {
         this.skipped.push({ pid, reason: 'exited' });
@@ -161,11 +194,11 @@ class Herder {
 
   /** Of the pids a walk did not reach, those outside the target: strays too. */
   unreachedStrays(members: ReadonlyMap<number, LiveMember>): number[] {
-    const inTarget = readTargetProcs(this.io, this.targets);
+    const inPlace = readInPlace(this.io, this.targets);
     const strays = new Set<number>();
     for (const pid of this.unvisited) {
       if (members.has(pid)) continue;
-      const cgroups = this.locate(pid, inTarget);
+      const cgroups = this.locate(pid, inPlace, false);
       if (cgroups && strayTargets(cgroups, this.targets).length > 0) strays.add(pid);
     }
     return [...strays];
@@ -176,11 +209,15 @@ class Herder {
    * ones that exited, and returns the strays that another pass could still fix.
    */
   verify(members: Map<number, LiveMember>): number[] {
-    const inTarget = readTargetProcs(this.io, this.targets);
+    const inPlace = readInPlace(this.io, this.targets);
     const fixable: number[] = [];
     for (const [pid, member] of members) {
       if (isGone(member.stat)) continue;
-      const cgroups = this.locate(pid, inTarget);
+      let cgroups = this.locate(pid, inPlace, false);
+      // Only the ones still out cost a /proc read: gone, or where exactly.
+      if (cgroups && strayTargets(cgroups, this.targets).length > 0) {
+        cgroups = this.locate(pid, inPlace, true);
+      }
       if (!cgroups) {
         members.delete(pid);
         this.skipped.push({ pid, reason: 'exited' });
@@ -236,7 +273,7 @@ export function herdWith(io: HostIO, initPid: number, opts: HerdOptions = {}): H
       initPid,
       opts.containerCgroup,
     );
-    const herder = new Herder(io, targets, dryRun, deadline);
+    const herder = new Herder(io, targets, dryRun, deadline, opts.origins ?? false);
     herder.failures.push(...targetFailures);
     const allRoots: Root[] = [{ pid: initPid, startTime: initStat.startTime }];
     const foundByScan: number[] = [];

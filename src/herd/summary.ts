@@ -15,7 +15,9 @@ export function summarizeStrays(report: HerdReport): string {
     const member = byPid.get(pid);
     if (!member) return `pid ${pid}`;
     const places = report.target
-      .filter((t) => member.cgroups[t.hierarchy] !== undefined && member.cgroups[t.hierarchy] !== t.path)
+      .filter(
+        (t) => member.cgroups[t.hierarchy] !== undefined && member.cgroups[t.hierarchy] !== t.path,
+      )
       .map((t) => `${t.hierarchy}:${member.cgroups[t.hierarchy]}`);
     return `pid ${pid} (${member.comm}) in ${places.join(', ')}`;
   });

@@ -30,7 +30,11 @@ function recordedPath(
 }
 
 /** The recorded path when it is a real cgroup directory of this mount, else undefined. */
-function usableRecorded(io: HostIO, mount: CgroupMount, path: string | undefined): { path: string; dir: string } | undefined {
+function usableRecorded(
+  io: HostIO,
+  mount: CgroupMount,
+  path: string | undefined,
+): { path: string; dir: string } | undefined {
   if (path === undefined || path === '/') return undefined;
   const resolved = cgroupDir(mount, path);
   if ('error' in resolved) return undefined;
@@ -58,7 +62,11 @@ export function resolveTargets(
     message: `the init's cgroup ${line.path} (${name}) is outside every mount of that hierarchy`,
   }));
   for (const { line, hierarchy } of mounted) {
-    const fromRuntime = usableRecorded(io, hierarchy.mount, recordedPath(hierarchy.mount, recorded));
+    const fromRuntime = usableRecorded(
+      io,
+      hierarchy.mount,
+      recordedPath(hierarchy.mount, recorded),
+    );
     if (fromRuntime) {
       targets.push({
         hierarchy: hierarchy.name,

@@ -34,6 +34,7 @@ export interface HerdMember {
 export interface HerdMove {
   pid: number;
   hierarchy: string;
+  /** Where it was; '(elsewhere)' when not read (see HerdOptions.origins). */
   from: string;
   to: string;
 }
@@ -81,6 +82,11 @@ export interface HerdOptions {
   timeLimitMs?: number;
   /** Confirm the tree with a ppid scan of /proc/*\/stat (default true; host-sized, once). */
   ppidScan?: boolean;
+  /**
+   * Read each stray's cgroup before moving it, so `moved[].from` names it (one more /proc
+   * read per stray). Default false: `from` is '(elsewhere)'. Always on in a dry run.
+   */
+  origins?: boolean;
   /** The init's expected start time, when the caller knows it (crun and runc record it). */
   initStartTime?: number;
   /**

@@ -14,6 +14,8 @@ export interface HostIO {
   readText(path: string): string | undefined;
   /** Entry names, or undefined when the directory does not exist. */
   listDir(path: string): string[] | undefined;
+  /** Names of the subdirectories (child cgroups, in a cgroup directory). */
+  subdirs(path: string): string[] | undefined;
   realpath(path: string): string | undefined;
   /** statfs f_type of the filesystem holding path, or undefined. */
   fsType(path: string): number | undefined;

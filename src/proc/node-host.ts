@@ -67,6 +67,18 @@ export class NodeHost implements HostIO {
     }
   }
 
+  subdirs(path: string): string[] | undefined {
+    try {
+      return fs
+        .readdirSync(path, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name);
+    } catch (error) {
+      if (missing(error)) return undefined;
+      throw error;
+    }
+  }
+
   realpath(path: string): string | undefined {
     try {
       return fs.realpathSync.native(path);

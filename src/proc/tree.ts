@@ -1,7 +1,10 @@
 // Descendant trees as pure functions over "who are the children of pid".
 
 /** pid's descendants, breadth first, pid itself first. Cycles (pid reuse) are cut. */
-export function descendants(root: number, childrenOf: (pid: number) => readonly number[]): number[] {
+export function descendants(
+  root: number,
+  childrenOf: (pid: number) => readonly number[],
+): number[] {
   const seen = new Set<number>([root]);
   const order = [root];
   for (let i = 0; i < order.length; i++) {

@@ -41,30 +41,24 @@ const GLOBAL_FLAGS: Readonly<Record<string, 'systemdCgroup' | 'debug'>> = {
   '--debug': 'debug',
 };
 
+const CREATE_VALUE_OPTIONS: Readonly<Record<string, string>> = {
+  '--bundle': 'bundle',
+  '-b': 'bundle',
+  '--config': 'config',
+  '-f': 'config',
+  '--pid-file': 'pid-file',
+  '--console-socket': 'console-socket',
+  '--preserve-fds': 'preserve-fds',
+};
+
 /**
  * Per command: the options that consume a value, long names first and short aliases
  * mapped to them. Anything not listed is a flag. Only the commands cgherd looks into need
  * an entry; for the rest the id is the first positional.
  */
 const VALUE_OPTIONS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  create: {
-    '--bundle': 'bundle',
-    '-b': 'bundle',
-    '--config': 'config',
-    '-f': 'config',
-    '--pid-file': 'pid-file',
-    '--console-socket': 'console-socket',
-    '--preserve-fds': 'preserve-fds',
-  },
-  run: {
-    '--bundle': 'bundle',
-    '-b': 'bundle',
-    '--config': 'config',
-    '-f': 'config',
-    '--pid-file': 'pid-file',
-    '--console-socket': 'console-socket',
-    '--preserve-fds': 'preserve-fds',
-  },
+  create: CREATE_VALUE_OPTIONS,
+  run: CREATE_VALUE_OPTIONS,
   restore: {
     '--bundle': 'bundle',
     '-b': 'bundle',

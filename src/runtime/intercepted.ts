@@ -13,12 +13,10 @@ export function isIntercepted(parsed: ParsedArgv): boolean {
 }
 
 /** Descriptors the container inherits beyond 0–2: --preserve-fds N plus LISTEN_FDS. */
-export function inheritedFdCount(
-  parsed: ParsedArgv,
-  env: Readonly<NodeJS.ProcessEnv>,
-): number {
+export function inheritedFdCount(parsed: ParsedArgv, env: Readonly<NodeJS.ProcessEnv>): number {
   const preserve = Number(parsed.options.get('preserve-fds') ?? 0);
   const listen = Number(env.LISTEN_FDS ?? 0);
-  const total = (Number.isInteger(preserve) ? preserve : 0) + (Number.isInteger(listen) ? listen : 0);
+  const total =
+    (Number.isInteger(preserve) ? preserve : 0) + (Number.isInteger(listen) ? listen : 0);
   return Math.max(0, Math.min(total, 1024));
 }

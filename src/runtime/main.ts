@@ -58,7 +58,12 @@ async function main(argv: readonly string[]): Promise<number> {
 
   let outcome;
   try {
-    outcome = await forward(settings.runtime, argv, ctx.childEnv, inheritedFdCount(parsed, process.env));
+    outcome = await forward(
+      settings.runtime,
+      argv,
+      ctx.childEnv,
+      inheritedFdCount(parsed, process.env),
+    );
   } catch (error) {
     fail(parsed, error instanceof Error ? error.message : String(error));
   }
@@ -73,7 +78,10 @@ main(process.argv.slice(2)).then(
   (status) => process.exit(status),
   (error: unknown) => {
     try {
-      writeSync(2, `cgherd: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+      writeSync(
+        2,
+        `cgherd: internal error: ${error instanceof Error ? error.stack : String(error)}\n`,
+      );
     } finally {
       process.exit(OWN_ERROR_STATUS);
     }

@@ -36,7 +36,9 @@ export async function runBefore(hooks: readonly Hook[], ctx: HookContext): Promi
       result = await hook.before(ctx);
     } catch (error) {
       // Refusing is the safe side before the lower runtime has done anything.
-      result = { refuse: `${hook.name}: ${error instanceof Error ? error.message : String(error)}` };
+      result = {
+        refuse: `${hook.name}: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
     const refusal = collect(result, warnings);
     if (refusal !== undefined) return { hooks: ran, refusal, warnings };

@@ -37,14 +37,16 @@ async function cloneSurvivors(mode: CgroupMode, rt: RuntimeUnderTest): Promise<n
     // The herd never touched the original: same tree, all still in its own cgroup.
     const orig = await sc.placement(original);
     assert.is(orig.members.length, TREE8_SIZE, 'the original lost processes');
-    assert.equal(orig.outside ?? [], [], 'the original\'s processes were moved');
+    assert.equal(orig.outside ?? [], [], "the original's processes were moved");
     const kill = await sc.kill(original, 'KILL', true);
     assert.is(kill.code, 0, `kill --all: ${kill.stderr}`);
     // Let SIGKILL land and the dead be reaped.
     await new Promise((r) => setTimeout(r, 500));
     const after = await sc.placement(clone);
     const alive = before.members.filter((pid) => after.members.includes(pid)).length;
-    console.log(`  ${mode} ${rt.label}: clone keeps ${alive}/${before.members.length} after kill --all of the original`);
+    console.log(
+      `  ${mode} ${rt.label}: clone keeps ${alive}/${before.members.length} after kill --all of the original`,
+    );
     return alive;
   } finally {
     await sc.cleanup();

@@ -7,7 +7,14 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CGHERD_BIN, MODES, RUNTIMES, inMode, type CgroupMode, type RunResult } from '../lib/bed.js';
+import {
+  CGHERD_BIN,
+  MODES,
+  RUNTIMES,
+  inMode,
+  type CgroupMode,
+  type RunResult,
+} from '../lib/bed.js';
 import { TREE8_SIZE } from '../lib/bundle.js';
 import { cleanupPrefix } from '../lib/cleanup.js';
 import { Scenario, bare } from '../lib/scenario.js';
@@ -37,7 +44,12 @@ async function brokenRestore(sc: Scenario): Promise<string> {
 }
 
 /** `checkpoint` through cgherd over crun 1.8.1, in the scenario's state root. */
-function cgherdCheckpoint(sc: Scenario, id: string, image: string, prelude = ''): Promise<RunResult> {
+function cgherdCheckpoint(
+  sc: Scenario,
+  id: string,
+  image: string,
+  prelude = '',
+): Promise<RunResult> {
   const work = sc.workPathFor(image);
   mkdirSync(image, { recursive: true });
   mkdirSync(work, { recursive: true }); // crun 1.8.1 needs both to exist
@@ -49,7 +61,10 @@ function cgherdCheckpoint(sc: Scenario, id: string, image: string, prelude = '')
 }
 
 function frozen(mode: CgroupMode, cgroup: string): boolean {
-  if (mode === 'v1') return !readFileSync(`/sys/fs/cgroup/freezer${cgroup}/freezer.state`, 'utf8').includes('THAWED');
+  if (mode === 'v1')
+    return !readFileSync(`/sys/fs/cgroup/freezer${cgroup}/freezer.state`, 'utf8').includes(
+      'THAWED',
+    );
   return readFileSync(`/sys/fs/cgroup/unified${cgroup}/cgroup.freeze`, 'utf8').trim() === '1';
 }
 
@@ -66,7 +81,9 @@ for (const mode of MODES) {
       const healed = await brokenRestore(sc);
       const image = sc.path('healed-dump');
       const result = await cgherdCheckpoint(sc, healed, image);
-      console.log(`  ${mode}: bare checkpoint exit ${failed.code}, through cgherd exit ${result.code}`);
+      console.log(
+        `  ${mode}: bare checkpoint exit ${failed.code}, through cgherd exit ${result.code}`,
+      );
       assert.is(result.code, 0, `checkpoint through cgherd: ${result.stderr}`);
     } finally {
       await sc.cleanup();
@@ -84,7 +101,9 @@ for (const mode of MODES) {
           ? 'mount -o remount,bind,ro /sys/fs/cgroup/freezer || exit 99; '
           : 'mount -o remount,bind,ro /sys/fs/cgroup || exit 99; ';
       const result = await cgherdCheckpoint(sc, id, sc.path('refused'), ro);
-      console.log(`  ${mode}: refused with exit ${result.code}: ${result.stderr.trim().slice(0, 300)}`);
+      console.log(
+        `  ${mode}: refused with exit ${result.code}: ${result.stderr.trim().slice(0, 300)}`,
+      );
       assert.is.not(result.code, 0);
       assert.is.not(result.code, 99, 'the read-only remount failed');
       assert.match(result.stderr, /checkpoint refused/);

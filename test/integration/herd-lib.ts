@@ -39,7 +39,8 @@ export async function runCycles(
   const started = Date.now();
   const sc = new Scenario(mode, rt, prefix);
   const n = serial++;
-  const idFor = (i: number): string => (idKind === 'same' || i === 0 ? `${prefix}${n}x0` : `${prefix}${n}x${i}`);
+  const idFor = (i: number): string =>
+    idKind === 'same' || i === 0 ? `${prefix}${n}x0` : `${prefix}${n}x${i}`;
   const sizes: number[] = [];
   const misplaced: number[] = [];
   const done = (outcome: Omit<CycleOutcome, 'ms' | 'sizes' | 'misplaced'>): CycleOutcome => ({
@@ -78,7 +79,10 @@ export async function runCycles(
       const restore = await sc.restore(to, await bundleFor(to), image);
       if (restore.code !== 0) {
         const log = await sc.restoreLog(image).catch(() => '');
-        const errors = log.split('\n').filter((l) => l.includes('Error')).join('\n');
+        const errors = log
+          .split('\n')
+          .filter((l) => l.includes('Error'))
+          .join('\n');
         return done({
           completed: i - 1,
           failure: { cycle: i, step: 'restore', detail: `${restore.stderr.trim()}\n${errors}` },
@@ -90,7 +94,9 @@ export async function runCycles(
       const outside = placement.outside ?? [];
       misplaced.push(Math.max(placement.strays.length, outside.length));
       const bad =
-        placement.members.length !== TREE8_SIZE || placement.strays.length > 0 || outside.length > 0;
+        placement.members.length !== TREE8_SIZE ||
+        placement.strays.length > 0 ||
+        outside.length > 0;
       if (bad && checkPlacement) {
         return done({
           completed: i - 1,
@@ -124,9 +130,17 @@ export function assertAllCycles(label: string, o: CycleOutcome, cycles: number):
   if (o.failure) {
     assert.unreachable(
       `${label}: cycle ${o.failure.cycle} ${o.failure.step} failed:\n${o.failure.detail}\n` +
-        (o.dumpLog ? o.dumpLog.split('\n').filter((l) => /Error|Unseizable/.test(l)).join('\n') : ''),
+        (o.dumpLog
+          ? o.dumpLog
+              .split('\n')
+              .filter((l) => /Error|Unseizable/.test(l))
+              .join('\n')
+          : ''),
     );
   }
   assert.is(o.completed, cycles);
-  assert.ok(o.sizes.every((s) => s === TREE8_SIZE), `process count dropped: ${o.sizes.join(',')}`);
+  assert.ok(
+    o.sizes.every((s) => s === TREE8_SIZE),
+    `process count dropped: ${o.sizes.join(',')}`,
+  );
 }

@@ -22,7 +22,10 @@ for (const mode of MODES) {
       checkPlacement: false,
     });
     console.log(describeOutcome(`${mode} control crun 1.8.1 new id`, o));
-    assert.ok((o.misplaced[0] ?? 0) > 0, 'bare crun 1.8.1 leaves strays after a restore under a new id');
+    assert.ok(
+      (o.misplaced[0] ?? 0) > 0,
+      'bare crun 1.8.1 leaves strays after a restore under a new id',
+    );
     assert.equal(
       [o.failure?.cycle, o.failure?.step],
       [2, 'checkpoint'],

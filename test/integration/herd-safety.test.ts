@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MODES, REPO_ROOT, RUNTIMES, inMode, type CgroupMode } from '../lib/bed.js';
+import { MODES, REPO_ROOT, RUNTIMES, inMode } from '../lib/bed.js';
 import { TREE8_SIZE } from '../lib/bundle.js';
 import { hostCgroupMounts } from '../lib/cgroups.js';
 import { cleanupPrefix } from '../lib/cleanup.js';
@@ -82,7 +82,9 @@ async function brokenContainer(
   assert.is(dump.code, 0, `checkpoint: ${dump.stderr}`);
   const restore = await sc.restore(second, bundles[1] as string, image);
   assert.is(restore.code, 0, `restore: ${restore.stderr}`);
-  const placement = opts.size ? await sc.waitForTree(second, opts.size) : await sc.placement(second);
+  const placement = opts.size
+    ? await sc.waitForTree(second, opts.size)
+    : await sc.placement(second);
   assert.ok(placement.strays.length > 0, 'control: bare crun 1.8.1 must leave strays');
   return { id: second, strays: placement.strays };
 }
@@ -161,7 +163,15 @@ for (const mode of MODES) {
     try {
       const { id, strays } = await brokenContainer(sc, { size: TREE8_SIZE });
       const pidFile = sc.path('exec.pid');
-      const exec = await sc.call(['exec', '--detach', '--pid-file', pidFile, id, '/bin/sleep', '1001']);
+      const exec = await sc.call([
+        'exec',
+        '--detach',
+        '--pid-file',
+        pidFile,
+        id,
+        '/bin/sleep',
+        '1001',
+      ]);
       assert.is(exec.code, 0, `exec: ${exec.stderr}`);
       const entered = Number(readFileSync(pidFile, 'utf8').trim());
       outsiders.push(entered);
@@ -212,7 +222,8 @@ for (const mode of MODES) {
         }
       });
       assert.ok(storming.length > 0);
-      for (const pid of storming) assert.not.ok(after.strays.includes(pid), 'the forking shell is in place');
+      for (const pid of storming)
+        assert.not.ok(after.strays.includes(pid), 'the forking shell is in place');
     } finally {
       await sc.cleanup();
     }
@@ -221,7 +232,8 @@ for (const mode of MODES) {
 
 /** Children forked per second under pid (sampled over 300 ms from /proc/loadavg's last pid). */
 async function forkRate(_pid: number): Promise<number> {
-  const lastPid = (): number => Number(readFileSync('/proc/loadavg', 'utf8').trim().split(' ').pop());
+  const lastPid = (): number =>
+    Number(readFileSync('/proc/loadavg', 'utf8').trim().split(' ').pop());
   const a = lastPid();
   await new Promise((r) => setTimeout(r, 300));
   const b = lastPid();

@@ -66,7 +66,13 @@ test('checkpoint --help is a probe, not intercepted', () => {
 });
 
 test('pass-through commands are not intercepted', () => {
-  for (const argv of [['state', 'x'], ['kill', '--all', 'x', '9'], ['delete', '--force', 'x'], ['--version'], []]) {
+  for (const argv of [
+    ['state', 'x'],
+    ['kill', '--all', 'x', '9'],
+    ['delete', '--force', 'x'],
+    ['--version'],
+    [],
+  ]) {
     assert.not.ok(isIntercepted(parseArgv(argv)), argv.join(' '));
   }
 });

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cgroupDir, checkCgroupPath, isAncestorOrSelf, verifyCgroupDir } from '../../src/cgroup/paths.js';
+import {
+  cgroupDir,
+  checkCgroupPath,
+  isAncestorOrSelf,
+  verifyCgroupDir,
+} from '../../src/cgroup/paths.js';
 import { mountedLines, mountFor } from '../../src/cgroup/hierarchy.js';
 import { parseProcCgroup } from '../../src/proc/cgroup-file.js';
 import { cgroupMounts, parseMountinfo, type CgroupMount } from '../../src/proc/mountinfo.js';
@@ -27,7 +32,12 @@ test('cgroupDir: "..", ".", empty segments, relative paths and NUL are refused',
 });
 
 test('cgroupDir: a bind mount of a subtree maps relative to its root, refuses outside it', () => {
-  const bind: CgroupMount = { version: 1, mountPoint: '/mnt/f', root: '/machine/ct1', options: new Set(['freezer']) };
+  const bind: CgroupMount = {
+    version: 1,
+    mountPoint: '/mnt/f',
+    root: '/machine/ct1',
+    options: new Set(['freezer']),
+  };
   assert.equal(cgroupDir(bind, '/machine/ct1/x'), { dir: '/mnt/f/x' });
   assert.equal(cgroupDir(bind, '/machine/ct1'), { dir: '/mnt/f' });
   assert.ok('error' in cgroupDir(bind, '/machine/ct10'));
@@ -40,7 +50,10 @@ test('verifyCgroupDir: a symlink that leads out of the mount is refused', () => 
   host.dirs.add('/etc/evil');
   host.symlinks.set('/sys/fs/cgroup/escape', '/etc/evil');
   assert.is(verifyCgroupDir(host, V2, '/sys/fs/cgroup/ok'), undefined);
-  assert.match(verifyCgroupDir(host, V2, '/sys/fs/cgroup/escape') ?? '', /outside the cgroup mount/);
+  assert.match(
+    verifyCgroupDir(host, V2, '/sys/fs/cgroup/escape') ?? '',
+    /outside the cgroup mount/,
+  );
 });
 
 test('verifyCgroupDir: a directory that is not on a cgroup filesystem is refused', () => {

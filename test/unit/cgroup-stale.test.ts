@@ -24,13 +24,10 @@ test('records the dumped chain that does not exist yet, per mounted hierarchy', 
     { name: 'name=systemd', path: '/pod/old/leaf' },
     { name: 'cpuset', path: '/pod/old/leaf' }, // not mounted here
   ]);
-  assert.equal(
-    recorded.map((r) => [r.hierarchy, r.created]).sort(),
-    [
-      ['memory', ['/pod/old/leaf', '/pod/old']],
-      ['name=systemd', ['/pod/old/leaf', '/pod/old']],
-    ],
-  );
+  assert.equal(recorded.map((r) => [r.hierarchy, r.created]).sort(), [
+    ['memory', ['/pod/old/leaf', '/pod/old']],
+    ['name=systemd', ['/pod/old/leaf', '/pod/old']],
+  ]);
 });
 
 test('a dumped path that existed before the restore is not recorded (clone case)', () => {
@@ -66,7 +63,7 @@ test('a cgroup that still holds a process is kept (the kernel says EBUSY)', () =
   assert.match(result.kept[0]?.reason ?? '', /EBUSY/);
 });
 
-test('the container\'s own cgroup (same id restore) and the caller\'s ancestors are kept', () => {
+test("the container's own cgroup (same id restore) and the caller's ancestors are kept", () => {
   const host = setup();
   const recorded = recordMissingCgroups(host, mounts(host), own(host), [
     { name: 'memory', path: '/ct' },
@@ -89,7 +86,14 @@ test('nothing outside the mount is ever removed, even from a doctored record', (
   const [line] = mounts(host);
   const result = removeStaleCgroups(
     host,
-    [{ controllers: 'memory', hierarchy: 'memory', created: ['/../../../etc'], mount: line as never }],
+    [
+      {
+        controllers: 'memory',
+        hierarchy: 'memory',
+        created: ['/../../../etc'],
+        mount: line as never,
+      },
+    ],
     new Map(),
   );
   assert.equal(result.removed, []);

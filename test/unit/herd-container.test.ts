@@ -27,7 +27,8 @@ test('crun state root: --root, else non-empty XDG_RUNTIME_DIR/crun, else /run/cr
 test('state file: never outside the root', () => {
   assert.is(stateFile('crun', '/run/crun', 'a'), '/run/crun/a/status');
   assert.is(stateFile('runc', '/run/runc', 'a'), '/run/runc/a/state.json');
-  for (const bad of ['', '..', '.', 'a/b', '../x']) assert.is(stateFile('crun', '/run/crun', bad), undefined);
+  for (const bad of ['', '..', '.', 'a/b', '../x'])
+    assert.is(stateFile('crun', '/run/crun', bad), undefined);
 });
 
 test('crun status and runc state.json', () => {

@@ -1,7 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cgroupRootLines, criuConfigText } from '../../src/criu/config.js';
-import { cgroupManager, cgroupsPathFromConfig, crunCgroupfsPath } from '../../src/criu/cgroup-path.js';
+import {
+  cgroupManager,
+  cgroupsPathFromConfig,
+  crunCgroupfsPath,
+} from '../../src/criu/cgroup-path.js';
 import { needsFor, restoreCgroupRootWanted } from '../../src/criu/needs.js';
 import { parseVersionOutput } from '../../src/criu/version.js';
 import { CGROUP_MAGIC, IMG_COMMON_MAGIC, parseCgroupImage } from '../../src/criu/image.js';
@@ -51,7 +55,10 @@ test('crun cgroupfs path: absent -> /<id>; absolute; relative; no linux -> /', (
   assert.is(crunCgroupfsPath('/machine/x', 'bug2'), '/machine/x');
   assert.is(crunCgroupfsPath('pod/x', 'bug2'), '/pod/x');
   assert.is(crunCgroupfsPath(undefined, 'bug2', false), '/');
-  assert.equal(cgroupsPathFromConfig('{"linux":{"cgroupsPath":"/a"}}'), { hasLinux: true, cgroupsPath: '/a' });
+  assert.equal(cgroupsPathFromConfig('{"linux":{"cgroupsPath":"/a"}}'), {
+    hasLinux: true,
+    cgroupsPath: '/a',
+  });
   assert.equal(cgroupsPathFromConfig('{"linux":{}}'), { hasLinux: true, cgroupsPath: undefined });
   assert.equal(cgroupsPathFromConfig('{}'), { hasLinux: false, cgroupsPath: undefined });
 });
@@ -59,8 +66,14 @@ test('crun cgroupfs path: absent -> /<id>; absolute; relative; no linux -> /', (
 test('cgroup manager from crun globals', () => {
   assert.is(cgroupManager(parseArgv(['restore', 'x']).globals), 'cgroupfs');
   assert.is(cgroupManager(parseArgv(['--systemd-cgroup', 'restore', 'x']).globals), 'systemd');
-  assert.is(cgroupManager(parseArgv(['--cgroup-manager', 'systemd', 'restore', 'x']).globals), 'systemd');
-  assert.is(cgroupManager(parseArgv(['--cgroup-manager=disabled', 'restore', 'x']).globals), 'disabled');
+  assert.is(
+    cgroupManager(parseArgv(['--cgroup-manager', 'systemd', 'restore', 'x']).globals),
+    'systemd',
+  );
+  assert.is(
+    cgroupManager(parseArgv(['--cgroup-manager=disabled', 'restore', 'x']).globals),
+    'disabled',
+  );
 });
 
 test('CRIU config, v2: the one line with the empty controller', () => {
@@ -86,13 +99,31 @@ test('CRIU config, v1: one line per mounted hierarchy, name=systemd included, no
   assert.ok(Array.isArray(lines) && lines.every((l) => /^cgroup-root [^:\s]+:\//.test(l)));
 });
 
+test('CRIU config, hybrid (v1 controllers and a cgroup2 mount): the v1 lines only', () => {
+  assert.equal(
+    cgroupRootLines(
+      [
+        { version: 1, controllers: 'memory' },
+        { version: 1, controllers: 'name=systemd' },
+        { version: 2, controllers: '' },
+      ],
+      '/x',
+    ),
+    ['cgroup-root memory:/x', 'cgroup-root name=systemd:/x'],
+  );
+  assert.ok('error' in (cgroupRootLines([], '/x') as object));
+});
+
 test('CRIU config: a path CRIU would misparse is refused', () => {
   assert.ok('error' in (cgroupRootLines([{ version: 2, controllers: '' }], '/a b') as object));
   assert.ok('error' in (cgroupRootLines([{ version: 2, controllers: '' }], '/a#b') as object));
 });
 
-test('CRIU config file: the caller\'s content is carried over, its cgroup-root lines neutralised', () => {
-  const text = criuConfigText(['cgroup-root :/bug2'], 'tcp-established\ncgroup-root :/else\nlog-file /x.log\n');
+test("CRIU config file: the caller's content is carried over, its cgroup-root lines neutralised", () => {
+  const text = criuConfigText(
+    ['cgroup-root :/bug2'],
+    'tcp-established\ncgroup-root :/else\nlog-file /x.log\n',
+  );
   const lines = text.split('\n');
   assert.ok(lines.includes('tcp-established'));
   assert.ok(lines.includes('log-file /x.log'));
@@ -129,7 +160,12 @@ function member(name: string, path: string): number[] {
 }
 
 test('cgroup.img: every (controller, path) of every set, deduplicated', () => {
-  const set1 = [...varint(8), ...varint(1), ...member('cpu,cpuacct', '/bug1'), ...member('name=systemd', '/bug1')];
+  const set1 = [
+    ...varint(8),
+    ...varint(1),
+    ...member('cpu,cpuacct', '/bug1'),
+    ...member('name=systemd', '/bug1'),
+  ];
   const set2 = [...varint(8), ...varint(2), ...member('cpu,cpuacct', '/bug1'), ...member('', '/x')];
   const controllers = field(2, field(1, str('cpu'))); // ignored
   const entry = [...field(1, set1), ...field(1, set2), ...controllers];
@@ -143,7 +179,10 @@ test('cgroup.img: every (controller, path) of every set, deduplicated', () => {
     { name: 'name=systemd', path: '/bug1' },
     { name: '', path: '/x' },
   ]);
-  assert.throws(() => parseCgroupImage(Buffer.from('not an image')), /not a CRIU cgroup image|too short/);
+  assert.throws(
+    () => parseCgroupImage(Buffer.from('not an image')),
+    /not a CRIU cgroup image|too short/,
+  );
   assert.throws(() => parseCgroupImage(image.subarray(0, 20)), /truncated/);
 });
 

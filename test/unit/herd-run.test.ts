@@ -47,9 +47,10 @@ test('v2: the single unified path', () => {
   const host = FakeHost.v2();
   tree8(host);
   const report = herdWith(host, 500);
-  assert.equal(report.target.map((t) => [t.hierarchy, t.path, t.dir]), [
-    ['unified', '/new', '/sys/fs/cgroup/new'],
-  ]);
+  assert.equal(
+    report.target.map((t) => [t.hierarchy, t.path, t.dir]),
+    [['unified', '/new', '/sys/fs/cgroup/new']],
+  );
   assert.is(report.moved.length, 7);
   assert.ok(report.converged);
 });
@@ -68,8 +69,30 @@ test('only what differs is written: a process stray in one hierarchy only', () =
   tree8(host, 500, '/c', '/c');
   (host.procs.get(503) as { cgroups: Record<string, string> }).cgroups['name=systemd'] = '/old';
   host.mkcgroup('/old');
-  const report = herdWith(host, 500);
+  const report = herdWith(host, 500, { origins: true });
   assert.equal(report.moved, [{ pid: 503, hierarchy: 'name=systemd', from: '/old', to: '/c' }]);
+});
+
+test('without origins, a stray costs no /proc/<pid>/cgroup read and `from` says so', () => {
+  const host = FakeHost.v2();
+  tree8(host);
+  const report = herdWith(host, 500, { ppidScan: false });
+  assert.ok(report.moved.every((m) => m.from === '(elsewhere)'));
+  // The init's own, for the target; none per process.
+  assert.is(host.readsOf(/\/proc\/\d+\/cgroup$/), 1);
+});
+
+test('a child cgroup of the target counts as in place (CRIU freezes the subtree)', () => {
+  const host = FakeHost.v2();
+  tree8(host);
+  host.mkcgroup('/new/sub');
+  (host.procs.get(503) as { cgroups: Record<string, string> }).cgroups[''] = '/new/sub';
+  (host.procs.get(504) as { cgroups: Record<string, string> }).cgroups[''] = '/new/sub';
+  const report = herdWith(host, 500);
+  assert.not.ok(host.writes.some((w) => w.pid === 503 || w.pid === 504));
+  assert.is(host.cgroupOf(503, ''), '/new/sub');
+  assert.is(report.members.find((m) => m.pid === 503)?.cgroups.unified, '/new/sub');
+  assert.ok(report.converged);
 });
 
 test('unmounted hierarchies do not count (the v1 runner hides cgroup2)', () => {
@@ -109,9 +132,9 @@ test('pid reuse: a pid recycled between the children listing and the move is not
   const host = FakeHost.v1(V1);
   tree8(host);
   host.onRead = (path) => {
-    // Right after the walk read 503's cgroups, 503 exits and an unrelated host process
-    // takes its pid (same cgroups, by bad luck).
-    if (path === '/proc/503/cgroup' && host.procs.get(503)?.comm !== 'impostor') {
+    // After the init listed 503 as a child, and before the walk reaches 503, 503 exits and
+    // an unrelated host process takes its pid (same cgroups, by bad luck).
+    if (path === '/proc/501/stat' && host.procs.get(503)?.comm !== 'impostor') {
       host.procs.set(503, {
         pid: 503,
         ppid: 1,
@@ -140,7 +163,8 @@ test('pid reuse seen in the walk: a listed child whose parent is someone else is
     }
   };
   const children = host.readText.bind(host);
-  host.readText = (path: string) => (path === '/proc/500/task/500/children' ? '501 505 507 503 ' : children(path));
+  host.readText = (path: string) =>
+    path === '/proc/500/task/500/children' ? '501 505 507 503 ' : children(path);
   const report = herdWith(host, 500, { ppidScan: false });
   assert.not.ok(host.writes.some((w) => w.pid === 507));
   assert.ok(report.skipped.some((s) => s.pid === 507 && s.reason === 'pid-reused'));
@@ -276,7 +300,7 @@ test('threads: children are read per thread of a multi-threaded process', () => 
 test('dry run (inspect): reports strays and planned moves, writes nothing', () => {
   const host = FakeHost.v1(V1);
   tree8(host);
-  const report = inspect(500, host);
+  const report = inspect(500, {}, host);
   assert.is(host.writes.length, 0);
   assert.is(report.strays.length, 7);
   assert.is(report.moved.length, 7 * V1.length);
@@ -287,7 +311,10 @@ test('dry run (inspect): reports strays and planned moves, writes nothing', () =
 test('an init that is gone, or whose start time differs, is an error', () => {
   const host = FakeHost.v2();
   tree8(host);
-  assert.throws(() => herdWith(host, 4242), (e: unknown) => e instanceof HerdError && e.code === 'ENOINIT');
+  assert.throws(
+    () => herdWith(host, 4242),
+    (e: unknown) => e instanceof HerdError && e.code === 'ENOINIT',
+  );
   assert.throws(
     () => herdWith(host, 500, { initStartTime: 1 }),
     (e: unknown) => e instanceof HerdError && e.code === 'ENOINIT',
@@ -358,7 +385,7 @@ test('recorded container cgroup: the whole tree, init included, goes there (runc
   assert.ok(report.converged);
 });
 
-test('control: without the recorded cgroup the init\'s cgroup is the target, nothing moves', () => {
+test("control: without the recorded cgroup the init's cgroup is the target, nothing moves", () => {
   const host = FakeHost.v2();
   tree8(host, 500, '/old', '/old');
   host.mkcgroup('/new');
@@ -367,7 +394,7 @@ test('control: without the recorded cgroup the init\'s cgroup is the target, not
   assert.is(host.cgroupOf(500, ''), '/old');
 });
 
-test('recorded crun path on v1: every hierarchy where it exists; elsewhere the init\'s', () => {
+test("recorded crun path on v1: every hierarchy where it exists; elsewhere the init's", () => {
   const host = FakeHost.v1(V1);
   tree8(host, 500, '/old', '/old');
   host.mkcgroup('/new', ['memory', 'freezer', 'name=systemd']); // not in cpu,cpuacct

@@ -48,13 +48,19 @@ const CASES: { name: string; env: Record<string, string>; expect: string | RegEx
   {
     name: 'config over several lines with other fields',
     env: {
-      CGHERD_CONFIG: conf('b.json', `{\n  "validate": "warn",\n  "runtime" :\n "${fake}",\n  "herd": true\n}\n`),
+      CGHERD_CONFIG: conf(
+        'b.json',
+        `{\n  "validate": "warn",\n  "runtime" :\n "${fake}",\n  "herd": true\n}\n`,
+      ),
     },
     expect: fake,
   },
   {
     name: 'CGHERD_RUNTIME beats the config',
-    env: { CGHERD_RUNTIME: '/usr/bin/crun', CGHERD_CONFIG: conf('c.json', `{"runtime":"${fake}"}`) },
+    env: {
+      CGHERD_RUNTIME: '/usr/bin/crun',
+      CGHERD_CONFIG: conf('c.json', `{"runtime":"${fake}"}`),
+    },
     expect: '/usr/bin/crun',
   },
   {
@@ -68,8 +74,16 @@ const CASES: { name: string; env: Record<string, string>; expect: string | RegEx
     env: { CGHERD_CONFIG: join(dir, 'absent.json') },
     expect: /config file: cannot read .*absent\.json: no such file/,
   },
-  { name: 'relative CGHERD_RUNTIME', env: { CGHERD_RUNTIME: 'crun' }, expect: /not an absolute path/ },
-  { name: 'non-executable CGHERD_RUNTIME', env: { CGHERD_RUNTIME: notExec }, expect: /not executable/ },
+  {
+    name: 'relative CGHERD_RUNTIME',
+    env: { CGHERD_RUNTIME: 'crun' },
+    expect: /not an absolute path/,
+  },
+  {
+    name: 'non-executable CGHERD_RUNTIME',
+    env: { CGHERD_RUNTIME: notExec },
+    expect: /not executable/,
+  },
   {
     name: 'nested runtime key is not taken',
     env: { CGHERD_CONFIG: conf('e.json', `{"x": {"runtime": "${fake}"}}`) },
@@ -80,7 +94,11 @@ const CASES: { name: string; env: Record<string, string>; expect: string | RegEx
     env: { CGHERD_CONFIG: conf('f.json', `{"runtime": "${fake}"`) },
     expect: /not valid JSON/,
   },
-  { name: 'empty object', env: { CGHERD_CONFIG: conf('h.json', ' {\n}\n') }, expect: '/usr/bin/crun' },
+  {
+    name: 'empty object',
+    env: { CGHERD_CONFIG: conf('h.json', ' {\n}\n') },
+    expect: '/usr/bin/crun',
+  },
   {
     name: 'every field, valid',
     env: {

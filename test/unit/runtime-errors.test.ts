@@ -31,7 +31,11 @@ function oneRecord(stderr: string, pattern: RegExp): void {
   assert.match(lines[0] ?? '', pattern);
 }
 
-for (const cmd of [['state', 'x'], ['create', '--bundle', dir, 'x'], ['kill', 'x', '9']]) {
+for (const cmd of [
+  ['state', 'x'],
+  ['create', '--bundle', dir, 'x'],
+  ['kill', 'x', '9'],
+]) {
   test(`missing lower runtime (${cmd[0]}): one record naming it`, () => {
     const r = run(cmd, { CGHERD_RUNTIME: '/nonexistent/crun' });
     assert.is(r.status, 1);
@@ -51,7 +55,10 @@ test('CGHERD_RUNTIME that is not executable', () => {
 test('broken config file: names the file and the position', () => {
   const conf = join(dir, 'broken.json');
   writeFileSync(conf, '{\n  "runtime": "/usr/bin/crun",\n  "validate": enforce\n}\n');
-  for (const cmd of [['state', 'x'], ['create', 'x']]) {
+  for (const cmd of [
+    ['state', 'x'],
+    ['create', 'x'],
+  ]) {
     const r = run(cmd, { CGHERD_CONFIG: conf });
     assert.is(r.status, 1);
     oneRecord(r.stderr, /config file .*broken\.json is not valid JSON.*line 3/);
@@ -102,11 +109,25 @@ test('death by signal N becomes 128 + N', () => {
 test('argv reaches the lower runtime byte for byte, argv[0] its own name', () => {
   const out = join(dir, 'argv.txt');
   const lower = script('echo-argv', `for a in "$0" "$@"; do printf '[%s]\\n' "$a"; done > ${out}`);
-  const args = ['--log-format=json', '--root', '/r', 'create', '--bundle', '/b b', '-f', 'c', '', 'x y'];
+  const args = [
+    '--log-format=json',
+    '--root',
+    '/r',
+    'create',
+    '--bundle',
+    '/b b',
+    '-f',
+    'c',
+    '',
+    'x y',
+  ];
   assert.is(run(args, { CGHERD_RUNTIME: lower }).status, 0);
   const seen = readFileSync(out, 'utf8').trimEnd().split('\n');
   assert.match(seen[0] ?? '', /echo-argv\]$/);
-  assert.equal(seen.slice(1), args.map((a) => `[${a}]`));
+  assert.equal(
+    seen.slice(1),
+    args.map((a) => `[${a}]`),
+  );
 });
 
 test('signals are relayed to the lower runtime', async () => {
@@ -121,7 +142,9 @@ test('signals are relayed to the lower runtime', async () => {
   });
   await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
   child.kill('SIGTERM');
-  const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const status = await new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => resolve(code)),
+  );
   assert.is(status, 42);
   assert.is(readFileSync(marker, 'utf8').trim(), 'TERM');
 });

@@ -9,6 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { validateOciConfigFile, type ValidationOutcome } from '../../src/validate/oci-config.js';
+import {
+  BROKEN,
+  hugeEnv,
+  withIntegerLimits,
+  type Edit,
+  type Json,
+} from './validate-broken-cases.js';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const BASE = readFileSync(
@@ -17,8 +24,6 @@ const BASE = readFileSync(
 );
 const dir = mkdtempSync(join(tmpdir(), 'cgt-val-unit-'));
 let n = 0;
-
-type Json = Record<string, unknown>;
 
 function base(): Json {
   return JSON.parse(BASE) as Json;
@@ -30,7 +35,7 @@ function writeText(text: string): string {
   return path;
 }
 
-function check(edit: (c: Json) => void): ValidationOutcome {
+function check(edit: Edit): ValidationOutcome {
   const config = base();
   edit(config);
   return validateOciConfigFile(writeText(JSON.stringify(config, null, 2)));
@@ -45,8 +50,6 @@ function issueAt(outcome: ValidationOutcome, pointer: string): string {
   return issue?.message ?? '';
 }
 
-const obj = (c: Json, key: string): Json => c[key] as Json;
-
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('control: the unedited Podman config is accepted', () => {
@@ -54,53 +57,36 @@ test('control: the unedited Podman config is accepted', () => {
 });
 
 test('wrong type: process.user.uid as a string', () => {
-  const message = issueAt(
-    check((c) => (obj(obj(c, 'process'), 'user').uid = '0')),
-    '/process/user/uid',
-  );
+  const message = issueAt(check(BROKEN.uidAsString), '/process/user/uid');
   assert.is(message, 'expected integer, found string "0"');
 });
 
 test('wrong type: process.args as a string', () => {
-  const message = issueAt(
-    check((c) => (obj(c, 'process').args = 'sleep 600')),
-    '/process/args',
-  );
+  const message = issueAt(check(BROKEN.argsAsString), '/process/args');
   assert.is(message, 'expected array, found string "sleep 600"');
 });
 
 test('wrong type: a mount destination as a number', () => {
-  const outcome = check((c) => (((c.mounts as Json[])[0] as Json).destination = 5));
+  const outcome = check(BROKEN.mountDestinationAsNumber);
   assert.is(issueAt(outcome, '/mounts/0/destination'), 'expected string, found number 5');
 });
 
 test('missing required: ociVersion', () => {
-  const message = issueAt(
-    check((c) => delete c.ociVersion),
-    '/ociVersion',
-  );
+  const message = issueAt(check(BROKEN.noOciVersion), '/ociVersion');
   assert.is(message, 'expected required property "ociVersion", found nothing');
 });
 
 test('missing required: root.path', () => {
-  const message = issueAt(
-    check((c) => delete obj(c, 'root').path),
-    '/root/path',
-  );
+  const message = issueAt(check(BROKEN.noRootPath), '/root/path');
   assert.match(message, 'required property "path"');
 });
 
 test('missing required: process.cwd', () => {
-  issueAt(
-    check((c) => delete obj(c, 'process').cwd),
-    '/process/cwd',
-  );
+  issueAt(check(BROKEN.noProcessCwd), '/process/cwd');
 });
 
 test('bad enum: a namespace type', () => {
-  const outcome = check(
-    (c) => (((obj(c, 'linux').namespaces as Json[])[1] as Json).type = 'bogus'),
-  );
+  const outcome = check(BROKEN.badNamespaceType);
   const message = issueAt(outcome, '/linux/namespaces/1/type');
   assert.match(message, /^expected one of "mount", "pid", .*found string "bogus"$/);
   // The anyOf wrapping namespaces adds no second, vaguer issue for the same entry.
@@ -108,44 +94,33 @@ test('bad enum: a namespace type', () => {
 });
 
 test('bad enum: seccomp default action', () => {
-  const outcome = check((c) => (obj(obj(c, 'linux'), 'seccomp').defaultAction = 'SCMP_ACT_MAYBE'));
+  const outcome = check(BROKEN.badSeccompAction);
   assert.match(issueAt(outcome, '/linux/seccomp/defaultAction'), 'found string "SCMP_ACT_MAYBE"');
 });
 
 test('pattern: an rlimit type', () => {
-  const outcome = check((c) => {
-    obj(c, 'process').rlimits = [{ type: 'nofile', soft: 1, hard: 1 }];
-  });
+  const outcome = check(BROKEN.badRlimitType);
   assert.match(issueAt(outcome, '/process/rlimits/0/type'), 'matching ^RLIMIT_[A-Z]+$');
 });
 
 test('out of range: a negative uid', () => {
-  const outcome = check((c) => (obj(obj(c, 'process'), 'user').uid = -1));
+  const outcome = check(BROKEN.negativeUid);
   assert.is(issueAt(outcome, '/process/user/uid'), 'expected a number >= 0, found number -1');
 });
 
 test('pointer escaping: an annotation key with / and ~', () => {
-  const outcome = check((c) => (obj(c, 'annotations')['a/b~c'] = 7));
+  const outcome = check(BROKEN.annotationNotString);
   assert.match(issueAt(outcome, '/annotations/a~1b~0c'), 'expected string, found number 7');
 });
 
 test('every error is listed, not only the first', () => {
-  const outcome = check((c) => {
-    delete c.ociVersion;
-    obj(obj(c, 'process'), 'user').uid = 'x';
-  });
+  const outcome = check(BROKEN.twoErrors);
   issueAt(outcome, '/ociVersion');
   issueAt(outcome, '/process/user/uid');
 });
 
 test('uint64 and int64 limits are accepted', () => {
-  const text = BASE.replace(
-    /"rlimits":\s*\[/,
-    '"rlimits": [{"type": "RLIMIT_CORE", "soft": 18446744073709551615, "hard": 18446744073709551615},',
-  ).replace(
-    /"resources":\s*\{/,
-    '"resources": {"memory": {"limit": 9223372036854775807, "swap": -9223372036854775808},',
-  );
+  const text = withIntegerLimits(BASE);
   assert.match(text, '18446744073709551615');
   assert.match(text, '9223372036854775807');
   const path = writeText(text);
@@ -204,20 +179,13 @@ test('a directory in place of the file', () => {
 });
 
 test('a 10 MB config finishes with a result (valid)', () => {
-  const config = base();
-  obj(config, 'process').env = Array.from(
-    { length: 220_000 },
-    (_, i) => `VAR_${i}=${'x'.repeat(40)}`,
-  );
-  const text = JSON.stringify(config);
+  const text = JSON.stringify(hugeEnv(base(), true));
   assert.ok(text.length > 10 * 1024 * 1024);
   assert.ok(validateOciConfigFile(writeText(text)).ok);
 });
 
 test('a 10 MB config with a million errors finishes and lists a bounded number', () => {
-  const config = base();
-  obj(config, 'process').env = Array.from({ length: 1_000_000 }, (_, i) => i * 1000);
-  const text = JSON.stringify(config, null, 1);
+  const text = JSON.stringify(hugeEnv(base(), false), null, 1);
   assert.ok(text.length > 10 * 1024 * 1024);
   const outcome = validateOciConfigFile(writeText(text));
   assert.not.ok(outcome.ok);

@@ -1,0 +1,94 @@
+// Checkpoint + restore through cgherd against crun alone (crun 1.21, same id, cgroup v1):
+// what the herd hooks add to the operation they protect. Goal ≤ 1.05.
+
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { interleave, mustRun, ratioLine, type Variant } from './measure.js';
+import { CGHERD_BIN, RUNTIMES } from '../test/lib/bed.js';
+import { makeBundle } from '../test/lib/bundle.js';
+
+const CRUN = RUNTIMES.crun121;
+
+export async function benchCycle(lines: string[]): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'cgt-bench-cy-'));
+  const root = join(work, 'root');
+  let round = 0;
+  const variant = (
+    label: string,
+    bin: string,
+    env: NodeJS.ProcessEnv,
+    id: string,
+    bundle: string,
+  ): Variant => {
+    let image = '';
+    return {
+      label,
+      setup: () => {
+        mustRun(CRUN, ['--root', root, 'run', '-d', '--bundle', bundle, id]);
+        image = join(work, `image-${round++}`);
+        mkdirSync(image);
+      },
+      run: () => {
+        mustRun(
+          bin,
+          ['--root', root, 'checkpoint', '--image-path', image, '--work-path', image, id],
+          { env },
+        );
+        mustRun(
+          bin,
+          [
+            '--root',
+            root,
+            'restore',
+            '--detach',
+            '--bundle',
+            bundle,
+            '--image-path',
+            image,
+            '--work-path',
+            image,
+            id,
+          ],
+          {
+            env,
+            cwd: bundle,
+          },
+        );
+      },
+      teardown: () => {
+        mustRun(CRUN, ['--root', root, 'delete', '--force', id]);
+        rmSync(image, { recursive: true, force: true });
+      },
+    };
+  };
+  try {
+    const bundleA = await makeBundle(join(work, 'a'), { tree: 'tree8', mode: 'v1' });
+    const bundleB = await makeBundle(join(work, 'b'), { tree: 'tree8', mode: 'v1' });
+    const [cg, cr] = interleave(
+      [
+        variant(
+          'cgherd checkpoint+restore',
+          CGHERD_BIN,
+          { ...process.env, CGHERD_RUNTIME: CRUN },
+          'cgt-bench-cy-a',
+          bundleA,
+        ),
+        variant('crun checkpoint+restore', CRUN, process.env, 'cgt-bench-cy-b', bundleB),
+      ],
+      8,
+      1,
+    );
+    lines.push(ratioLine('checkpoint + restore: cgherd / crun 1.21 (tree of 8)', cg!, cr!, 1.05));
+    lines.push(`  medians: cgherd ${cg!.medianMs.toFixed(0)} ms, crun ${cr!.medianMs.toFixed(0)} ms`);
+  } finally {
+    for (const id of ['cgt-bench-cy-a', 'cgt-bench-cy-b']) {
+      try {
+        mustRun(CRUN, ['--root', root, 'delete', '--force', id]);
+      } catch {
+        // not there
+      }
+    }
+    rmSync(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,159 @@
+// The herd's own cost, in process: containers of 10, 100 and 1,000 processes, first with
+// every process but the init out of place (a fresh buggy restore: everything moves), then
+// already in place (every checkpoint after that: a walk and a check). And the same herd
+// with 2,000 unrelated processes on the host, to show the cost follows the container.
+// Times here are ratios too: against the same herd without the unrelated processes.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { herd } from '../src/herd.js';
+import { median } from './measure.js';
+
+const CGROUP_A = 'cgt-bench-herd-a';
+const CGROUP_B = 'cgt-bench-herd-b';
+
+/** v1 hierarchies mounted here (the bench runs with cgroup v1 only). */
+function hierarchies(): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((line) => line.includes(' - cgroup '))
+    .map((line) => line.split(' ')[4] as string);
+}
+
+function makeCgroup(mount: string, name: string): string {
+  const dir = join(mount, name);
+  if (!existsSync(dir)) mkdirSync(dir);
+  // A new cpuset has no CPUs and no memory nodes until given its parent's.
+  for (const file of ['cpuset.cpus', 'cpuset.mems']) {
+    if (existsSync(join(dir, file)))
+      writeFileSync(join(dir, file), readFileSync(join(mount, file)));
+  }
+  return dir;
+}
+
+function place(pids: readonly number[], name: string): void {
+  for (const mount of hierarchies()) {
+    const procs = join(mount, name, 'cgroup.procs');
+    for (const pid of pids) {
+      try {
+        writeFileSync(procs, `${pid}\n`);
+      } catch {
+        // exited
+      }
+    }
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  return text === '' ? [] : text.split(' ').map(Number);
+}
+
+async function startTree(
+  size: number,
+  cgroup: string,
+): Promise<{ child: ChildProcess; pids: number[] }> {
+  // The shell enters the cgroup itself before forking, so its children start there.
+  const script = `for m in "$@"; do echo $$ > "$m/${cgroup}/cgroup.procs"; done; i=1; while [ $i -lt ${size} ]; do sleep 100000 & i=$((i+1)); done; echo ready; wait`;
+  const child = spawn('/bin/sh', ['-c', script, 'tree', ...hierarchies()], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
+  const pids = childrenOf(child.pid as number);
+  return { child, pids };
+}
+
+async function stopTree(tree: { child: ChildProcess; pids: number[] }): Promise<void> {
+  for (const pid of tree.pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  tree.child.kill('SIGKILL');
+  await new Promise((resolve) => tree.child.once('exit', resolve));
+}
+
+function timeHerd(init: number, scatter: () => void, rounds: number): number {
+  const samples: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    scatter();
+    const start = process.hrtime.bigint();
+    const report = herd(init);
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+    if (!report.converged) throw new Error(`herd did not converge: ${report.strays.length} strays`);
+  }
+  return median(samples);
+}
+
+export async function benchHerd(lines: string[]): Promise<void> {
+  const mounts = hierarchies();
+  for (const mount of mounts) {
+    makeCgroup(mount, CGROUP_A);
+    makeCgroup(mount, CGROUP_B);
+  }
+  const unrelated: ChildProcess[] = [];
+  try {
+    for (const size of [10, 100, 1000]) {
+      const tree = await startTree(size, CGROUP_A);
+      try {
+        const init = tree.child.pid as number;
+        const rounds = size === 1000 ? 5 : 15;
+        const moving = timeHerd(init, () => place(tree.pids, CGROUP_B), rounds);
+        const inPlace = timeHerd(init, () => undefined, rounds);
+        lines.push(
+          `herd of ${String(size).padStart(4)} processes, ${mounts.length} hierarchies: ` +
+            `all but init moved ${moving.toFixed(1)} ms, already in place ${inPlace.toFixed(1)} ms` +
+            (size === 1000
+              ? `  (goal < 100 ms: ${inPlace < 100 ? 'met' : 'MISSED'} in place, ${moving < 100 ? 'met' : 'missed'} moving)`
+              : ''),
+        );
+        if (size === 100) {
+          for (let i = 0; i < 4; i++) {
+            unrelated.push(
+              spawn(
+                '/bin/sh',
+                ['-c', 'i=0; while [ $i -lt 500 ]; do sleep 100000 & i=$((i+1)); done; wait'],
+                {
+                  stdio: 'ignore',
+                },
+              ),
+            );
+          }
+          await new Promise((resolve) => setTimeout(resolve, 3000));
+          const crowded = timeHerd(init, () => undefined, rounds);
+          const crowdedMoving = timeHerd(init, () => place(tree.pids, CGROUP_B), rounds);
+          lines.push(
+            `herd of 100 with 2,000 unrelated host processes / without: ` +
+              `in place ${(crowded / inPlace).toFixed(2)}, moving ${(crowdedMoving / moving).toFixed(2)}`,
+          );
+        }
+      } finally {
+        await stopTree(tree);
+      }
+    }
+  } finally {
+    for (const sh of unrelated) {
+      for (const pid of existsSync(`/proc/${sh.pid}`) ? childrenOf(sh.pid as number) : []) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+      sh.kill('SIGKILL');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (const mount of mounts) {
+      for (const name of [CGROUP_A, CGROUP_B]) {
+        try {
+          rmdirSync(join(mount, name));
+        } catch {
+          // still busy: the test bed's cleanup removes cgt-* cgroups
+        }
+      }
+    }
+  }
+}

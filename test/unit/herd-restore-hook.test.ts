@@ -1,0 +1,101 @@
+// The restore-into-cgroup hook on its own: the per-restore CRIU config file it hands the
+// lower runtime, the caller's file carried over, the file removed afterwards. No runtime
+// is started (the need is forced through CGHERD_RESTORE_CGROUP_ROOT). The cgroup lines
+// follow this host's mounts, so only their shape is checked here.
+
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import hook from '../../hooks/restore-into-cgroup.js';
+import { parseArgv } from '../../src/runtime/argv.js';
+import type { HookContext } from '../../src/runtime/hook.js';
+
+const dir = mkdtempSync('/tmp/cgt-herd-unit-');
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+function context(argv: string[], env: NodeJS.ProcessEnv): HookContext {
+  return {
+    argv,
+    parsed: parseArgv(argv),
+    settings: {
+      runtime: '/nonexistent/crun',
+      validate: 'off',
+      herd: true,
+      debugLog: '/dev/null',
+      configFile: undefined,
+    },
+    env,
+    childEnv: { ...env },
+    debug: () => undefined,
+    scratch: new Map(),
+  };
+}
+
+function bundle(name: string, config: object): string {
+  const b = join(dir, name);
+  mkdirSync(b, { recursive: true });
+  writeFileSync(join(b, 'config.json'), JSON.stringify(config));
+  return b;
+}
+
+const FORCE = { CGHERD_RESTORE_CGROUP_ROOT: 'always' };
+const restore = (b: string, id: string): string[] => ['restore', '--bundle', b, '--detach', id];
+
+test('a cgroup path from the id when linux.cgroupsPath is absent; file removed after', async () => {
+  const ctx = context(restore(bundle('a', { linux: {} }), 'cgt-herd-new'), FORCE);
+  await hook.before?.(ctx);
+  const file = ctx.childEnv.CRIU_CONFIG_FILE as string;
+  assert.ok(file?.startsWith('/run/cgherd/criu/'), String(file));
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('cgroup-root'));
+  assert.ok(lines.length > 0);
+  for (const line of lines) assert.match(line, /^cgroup-root [^\s:]*:\/cgt-herd-new$/);
+  assert.not.ok(
+    lines.some((l) => l === 'cgroup-root /cgt-herd-new'),
+    'never a global root',
+  );
+  await hook.after?.(ctx, { status: 0, signal: null });
+  assert.not.ok(existsSync(file));
+  assert.is(ctx.env.CRIU_CONFIG_FILE, undefined, "the caller's environment is untouched");
+});
+
+test("the caller's CRIU_CONFIG_FILE is carried into the generated file", async () => {
+  const own = join(dir, 'own.conf');
+  writeFileSync(own, 'tcp-established\ncgroup-root :/elsewhere\n');
+  const ctx = context(restore(bundle('b', { linux: { cgroupsPath: '/pod/c1' } }), 'c1'), {
+    ...FORCE,
+    CRIU_CONFIG_FILE: own,
+  });
+  await hook.before?.(ctx);
+  const file = ctx.childEnv.CRIU_CONFIG_FILE as string;
+  assert.is.not(file, own);
+  const text = readFileSync(file, 'utf8');
+  assert.match(text, /^tcp-established$/m);
+  assert.match(text, /^# replaced by cgherd: cgroup-root :\/elsewhere$/m);
+  assert.match(text, /:\/pod\/c1$/m);
+  await hook.after?.(ctx, { status: 1, signal: null });
+  assert.not.ok(existsSync(file));
+  assert.ok(existsSync(own), "the caller's own file is never removed");
+});
+
+test('skipped: systemd cgroup manager, forced off, no linux section', async () => {
+  for (const [argv, env] of [
+    [['--systemd-cgroup', ...restore(bundle('c', { linux: {} }), 'x')], FORCE],
+    [restore(bundle('d', { linux: {} }), 'x'), { CGHERD_RESTORE_CGROUP_ROOT: 'never' }],
+    [restore(bundle('e', {}), 'x'), FORCE],
+  ] as const) {
+    const ctx = context([...argv], { ...env });
+    await hook.before?.(ctx);
+    assert.is(ctx.childEnv.CRIU_CONFIG_FILE, undefined, argv.join(' '));
+  }
+});
+
+test('a broken bundle never refuses the restore', async () => {
+  const ctx = context(restore(join(dir, 'missing'), 'x'), FORCE);
+  assert.is(await hook.before?.(ctx), undefined);
+  assert.is(ctx.childEnv.CRIU_CONFIG_FILE, undefined);
+});
+
+test.run();
