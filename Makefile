@@ -22,6 +22,7 @@ validators: deps
 
 build: deps validators
 	npx tsc -p tsconfig.json
+	node tools/bundle-runtime.mjs
 	chmod +x bin/cgherd
 
 lint: deps

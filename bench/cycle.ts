@@ -80,7 +80,9 @@ export async function benchCycle(lines: string[]): Promise<void> {
       1,
     );
     lines.push(ratioLine('checkpoint + restore: cgherd / crun 1.21 (tree of 8)', cg!, cr!, 1.05));
-    lines.push(`  medians: cgherd ${cg!.medianMs.toFixed(0)} ms, crun ${cr!.medianMs.toFixed(0)} ms`);
+    lines.push(
+      `  medians: cgherd ${cg!.medianMs.toFixed(0)} ms, crun ${cr!.medianMs.toFixed(0)} ms`,
+    );
   } finally {
     for (const id of ['cgt-bench-cy-a', 'cgt-bench-cy-b']) {
       try {

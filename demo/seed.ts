@@ -26,35 +26,38 @@ async function placementLine(sc: Scenario, id: string): Promise<string> {
   return `${inPlace}/${p.members.length} processes in the init's cgroup${p.strays.length ? ` (strays: ${p.strays.join(' ')})` : ''}`;
 }
 
-/** Returns the number of cycles that completed before a checkpoint failed. */
+/** Checkpoints `id` into `image` and says how it went, with CRIU's reason on failure. */
+async function checkpointStep(sc: Scenario, id: string, image: string): Promise<boolean> {
+  const dump = await sc.checkpoint(id, image);
+  if (dump.code === 0) {
+    say(`  checkpoint ${id}: ok`);
+    return true;
+  }
+  const log = await sc.dumpLog(image).catch(() => '');
+  const cause = log.split('\n').find((l) => l.includes('Unseizable')) ?? dump.stderr.trim();
+  say(`  checkpoint ${id}: FAILED`);
+  say(`    ${cause}`);
+  return false;
+}
+
+/** Returns how many restores were followed by a successful checkpoint. */
 async function cycles(rt: RuntimeUnderTest, count: number): Promise<number> {
   const sc = new Scenario('v1', rt, PREFIX);
   try {
     let id = `${PREFIX}0`;
-    let bundle = await sc.bundle('bundle0', { tree: 'tree8' });
-    const run = await sc.run(id, bundle);
+    const run = await sc.run(id, await sc.bundle('bundle0', { tree: 'tree8' }));
     if (run.code !== 0) throw new Error(`run failed: ${run.stderr}`);
     say(`  run ${id}: ${await placementLine(sc, id)}`);
+    if (!(await checkpointStep(sc, id, sc.path('image0')))) return 0;
     for (let n = 1; n <= count; n++) {
-      const image = sc.path(`image${n}`);
-      const dump = await sc.checkpoint(id, image);
-      if (dump.code !== 0) {
-        const log = await sc.dumpLog(image).catch(() => '');
-        const cause = log.split('\n').find((l) => l.includes('Unseizable')) ?? dump.stderr.trim();
-        say(`  checkpoint ${id}: FAILED`);
-        say(`    ${cause}`);
-        return n - 1;
-      }
-      say(`  checkpoint ${id}: ok`);
+      const image = sc.path(`image${n - 1}`);
       id = `${PREFIX}${n}`;
-      bundle = await sc.bundle(`bundle${n}`, { tree: 'tree8' });
-      const restore = await sc.restore(id, bundle, image);
+      const restore = await sc.restore(id, await sc.bundle(`bundle${n}`, { tree: 'tree8' }), image);
       if (restore.code !== 0) throw new Error(`restore failed: ${restore.stderr}`);
       say(`  restore as ${id}: ${await placementLine(sc, id)}`);
+      if (!(await checkpointStep(sc, id, sc.path(`image${n}`)))) return n - 1;
     }
-    const last = await sc.checkpoint(id, sc.path('image-last'));
-    say(`  checkpoint ${id}: ${last.code === 0 ? 'ok' : 'FAILED'}`);
-    return last.code === 0 ? count : count - 1;
+    return count;
   } finally {
     await sc.cleanup();
   }

@@ -41,7 +41,9 @@ export function inspect(
 
 /** The herd options that tie a report to the container the runtime knows (init identity
  *  and the cgroup it recorded). */
-export function containerOptions(init: ContainerInit): HerdOptions {
+export function containerOptions(
+  init: Pick<ContainerInit, 'startTime' | 'cgroupPath' | 'cgroupDirs'>,
+): HerdOptions {
   return {
     initStartTime: init.startTime,
     containerCgroup: { path: init.cgroupPath, dirs: init.cgroupDirs },

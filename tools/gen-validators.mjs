@@ -179,8 +179,10 @@ function sourceModule({ source, sha256 }) {
  * The pass validator's `false` is all its caller reads, so the error objects ajv builds
  * (about 40% of the code) are replaced by one shared empty object. Their count still
  * decides validity inside anyOf/oneOf (`errors === _errs`), so each place keeps one
- * element: only the literal `{instancePath...}` is replaced, never the array around it.
- * Refuses code that reads an error object back, which would then see nothing.
+ * element: only the literal `{instancePath,schemaPath,...}` is replaced, never the array
+ * around it. The options object passed to a referenced validator also starts with
+ * `{instancePath` (then `parentData`); it is kept. Refuses code that reads an error object
+ * back, which would then see nothing.
  */
 function stripErrorObjects(code) {
   const parts = [];
@@ -199,9 +201,12 @@ function stripErrorObjects(code) {
       else if (ch === '}' && --depth === 0) break;
     }
     if (depth !== 0) fail('pass validator: unbalanced error object');
-    parts.push(code.slice(from, start), 'PASS_ERROR');
-    from = end + 1;
-    start = code.indexOf('{instancePath', from);
+    const literal = code.slice(start, end + 1);
+    if (literal.includes(',schemaPath:"') && literal.includes(',keyword:"')) {
+      parts.push(code.slice(from, start), 'PASS_ERROR');
+      from = end + 1;
+    }
+    start = code.indexOf('{instancePath', end + 1);
   }
   parts.push(code.slice(from));
   const stripped = parts.join('');

@@ -2,7 +2,7 @@
 // and whether the next checkpoint would work. Changes nothing.
 
 import { Command } from '@oclif/core';
-import { inspect } from '../herd.js';
+import { containerOptions, inspect } from '../herd.js';
 import { EXIT, exitCodesHelp } from '../operator/exit.js';
 import {
   containerArgs,
@@ -47,7 +47,8 @@ export default class Inspect extends Command {
       const c = locate(flags, args.id);
       let report;
       try {
-        report = inspect(c.pid);
+        // The same target as the hooks: the cgroup the runtime recorded for the container.
+        report = inspect(c.pid, containerOptions(c));
       } catch (err) {
         herdErrorToOperator(err, args.id);
       }

@@ -1,7 +1,7 @@
 // `cgherd repair ID`: herd a running container now, with the code the hooks use.
 
 import { Command, Flags } from '@oclif/core';
-import { herd } from '../herd.js';
+import { containerOptions, herd } from '../herd.js';
 import { EXIT, exitCodesHelp } from '../operator/exit.js';
 import {
   containerArgs,
@@ -52,7 +52,7 @@ export default class Repair extends Command {
       const c = locate(flags, args.id);
       let report;
       try {
-        report = herd(c.pid, { dryRun: flags['dry-run'], initStartTime: c.startTime });
+        report = herd(c.pid, { ...containerOptions(c), dryRun: flags['dry-run'], origins: true });
       } catch (err) {
         herdErrorToOperator(err, args.id);
       }

@@ -30,17 +30,29 @@ const CRUN_NAMED_HIERARCHIES =
   'CRIU runs outside the container cgroup and may re-create the container path in other cgroup ' +
   "hierarchies, copying the root's settings (crun PRs 2241, 2250, 2256, after 1.29.1)";
 
+const CRUN_MANAGE_CGROUPS_MODE =
+  'ignores --manage-cgroups-mode on restore: CRIU always runs in soft mode there ' +
+  '(use the herd, not the option, to fix placement)';
+
 export const NEEDS_TABLE: readonly Row[] = [
   {
     name: 'crun',
     to: [1, 20, 99],
-    needs: { restoreCgroupRoot: true, herd: true, knownIssues: [CRUN_ISSUE_1651] },
+    needs: {
+      restoreCgroupRoot: true,
+      herd: true,
+      knownIssues: [CRUN_ISSUE_1651, CRUN_MANAGE_CGROUPS_MODE],
+    },
   },
   {
     name: 'crun',
     from: [1, 21, 0],
     to: [1, 29, 1],
-    needs: { restoreCgroupRoot: false, herd: true, knownIssues: [CRUN_NAMED_HIERARCHIES] },
+    needs: {
+      restoreCgroupRoot: false,
+      herd: true,
+      knownIssues: [CRUN_MANAGE_CGROUPS_MODE, CRUN_NAMED_HIERARCHIES],
+    },
   },
   {
     name: 'crun',

@@ -1,11 +1,10 @@
-// The container's members: the init's descendants, walked through the children files, and
-// confirmed by a ppid scan of /proc (children files are only reliable for stopped tasks).
+// The container's members: the init's descendants, walked through the children files (and
+// confirmed by a ppid scan, in scan.ts: children files are only reliable for stopped tasks).
 
 import { isAncestorOrSelf } from '../cgroup/paths.js';
 import type { HostIO } from '../proc/host.js';
-import { listPids, parsePidList, readCgroups, readStat } from '../proc/procfs.js';
+import { parsePidList, readCgroups } from '../proc/procfs.js';
 import type { ProcStat } from '../proc/stat.js';
-import { missedDescendants } from '../proc/tree.js';
 import type { HerdTarget } from './types.js';
 
 export interface LiveMember {
@@ -24,7 +23,8 @@ export interface Root {
 
 /**
  * The cgroup of a process known to be outside the target whose exact path was not read
- * (the herd reads it only when asked for origins, in a dry run, or on a failure).
+ * (the herd reads it for the ppid scan, when asked for origins, in a dry run, or on a
+ * failure).
  */
 export const ELSEWHERE = '(elsewhere)';
 
@@ -93,23 +93,4 @@ export function strayTargets(
     const current = cgroups[t.hierarchy];
     return current !== undefined && !isAncestorOrSelf(t.path, current);
   });
-}
-
-/**
- * Host-sized: one stat read per process outside the tree. Returns the descendants of the
- * members that the children files did not list, with their start times.
- */
-export function ppidScan(io: HostIO, members: ReadonlyMap<number, LiveMember>): Root[] {
-  const ppids = new Map<number, number>();
-  const starts = new Map<number, number>();
-  for (const [pid, member] of members) ppids.set(pid, member.stat.ppid);
-  for (const pid of listPids(io)) {
-    if (members.has(pid)) continue;
-    const stat = readStat(io, pid);
-    if (!stat) continue;
-    ppids.set(pid, stat.ppid);
-    starts.set(pid, stat.startTime);
-  }
-  const missed = missedDescendants(new Set(members.keys()), ppids);
-  return missed.map((pid) => ({ pid, startTime: starts.get(pid) }));
 }

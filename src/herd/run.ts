@@ -1,8 +1,9 @@
 // The herd itself. One walk of the init's tree moves each stray as it is reached: its
 // identity (stat) is read immediately before the write, and its children are listed after
 // it moved, so children forked before the move are found and children forked after it are
-// born in place. Then a cheap verification (the target's cgroup.procs), one ppid scan to
-// catch what the children files missed, and more passes only if something is still out.
+// born in place. Then a cheap verification (the target's cgroup.procs), a ppid scan of the
+// cgroups where the tree's processes can be (scan.ts) to catch what the children files
+// missed, and more passes only if something is still out.
 
 import type { HostIO } from '../proc/host.js';
 import { readChildren, readStat, selfAndAncestors } from '../proc/procfs.js';
@@ -10,7 +11,6 @@ import { isGone } from '../proc/stat.js';
 import {
   ELSEWHERE,
   hierarchyIndex,
-  ppidScan,
   readInPlace,
   readMemberCgroups,
   strayTargets,
@@ -18,6 +18,7 @@ import {
   type LiveMember,
   type Root,
 } from './members.js';
+import { confirmTree, originOf, scanHierarchy } from './scan.js';
 import { readCgroupMounts, resolveTargets } from './target.js';
 import {
   HerdError,
@@ -26,6 +27,7 @@ import {
   type HerdMove,
   type HerdOptions,
   type HerdReport,
+  type HerdScan,
   type HerdSkip,
   type HerdTarget,
 } from './types.js';
@@ -41,6 +43,9 @@ class Herder {
   private readonly caller: Set<number>;
   private readonly index: Map<string, string>;
 
+  /** Where strays were before they were moved, in the scan's hierarchy. */
+  readonly strayOrigins = new Set<string>();
+
   /** Set when a walk stopped at the deadline, with the pids it had not reached. */
   outOfTime = false;
   readonly unvisited: number[] = [];
@@ -52,6 +57,8 @@ class Herder {
     private readonly deadline: number,
     /** Read each stray's cgroup before moving it (exact `from`); always in a dry run. */
     private readonly origins: boolean,
+    /** The ppid scan's hierarchy: a stray's cgroup there is read before it is moved. */
+    private readonly scanTarget: HerdTarget | undefined,
   ) {
     this.caller = selfAndAncestors(io, io.selfPid);
     this.index = hierarchyIndex(targets);
@@ -91,6 +98,25 @@ class Herder {
     if (!unknown) return cgroups;
     const read = readMemberCgroups(this.io, pid, this.index);
     return read && { ...read, ...cgroups };
+  }
+
+  /** Where pid is, as locate says, with its cgroup in the scan's hierarchy always read. */
+  private locateForScan(
+    pid: number,
+    inPlace: ReadonlyMap<string, InPlace>,
+    exact: boolean,
+  ): Record<string, string> | undefined {
+    const cgroups = this.locate(pid, inPlace, exact);
+    const scan = this.scanTarget;
+    if (!cgroups || !scan || cgroups[scan.hierarchy] !== ELSEWHERE) return cgroups;
+    // A stray there: its children forked before the move are born where it is now.
+    return this.locate(pid, inPlace, true);
+  }
+
+  private noteOrigin(cgroups: Readonly<Record<string, string>>): void {
+    if (!this.scanTarget) return;
+    const origin = originOf(this.scanTarget, cgroups);
+    if (origin !== undefined) this.strayOrigins.add(origin);
   }
 
   /**
@@ -166,7 +192,7 @@ class Herder {
       if (into.has(pid)) continue;
       // Where it is first, identity second: then nothing but the write follows the stat
       // that says this pid is still the process the walk reached.
-      const cgroups = this.locate(pid, inPlace, exact);
+      const cgroups = this.locateForScan(pid, inPlace, exact);
       const stat = cgroups && readStat(this.io, pid);
       if (!cgroups || !stat) {
         this.skipped.push({ pid, reason: 'exited' });
@@ -180,6 +206,7 @@ class Herder {
         continue;
       }
       const member: LiveMember = { stat, cgroups };
+      this.noteOrigin(cgroups);
       if (isGone(stat)) {
         into.set(pid, member);
         continue;
@@ -224,6 +251,7 @@ class Herder {
         continue;
       }
       member.cgroups = cgroups;
+      this.noteOrigin(cgroups);
       const open = strayTargets(cgroups, this.targets).filter(
         (t) => !this.failed.has(`${pid}:${t.hierarchy}`) && !this.caller.has(pid),
       );
@@ -267,19 +295,25 @@ export function herdWith(io: HostIO, initPid: number, opts: HerdOptions = {}): H
     if (opts.initStartTime !== undefined && opts.initStartTime !== initStat.startTime) {
       throw new HerdError('ENOINIT', `pid ${initPid} is no longer the container's init`);
     }
+    const mounts = readCgroupMounts(io);
     const { targets, failures: targetFailures } = resolveTargets(
       io,
-      readCgroupMounts(io),
+      mounts,
       initPid,
       opts.containerCgroup,
     );
-    const herder = new Herder(io, targets, dryRun, deadline, opts.origins ?? false);
+    const scanning = opts.ppidScan ?? true;
+    const scanTarget = scanning ? scanHierarchy(targets) : undefined;
+    const herder = new Herder(io, targets, dryRun, deadline, opts.origins ?? false, scanTarget);
     herder.failures.push(...targetFailures);
     const allRoots: Root[] = [{ pid: initPid, startTime: initStat.startTime }];
     const foundByScan: number[] = [];
     let members = new Map<number, LiveMember>();
     let roots: Root[] = allRoots;
-    let scanned = !(opts.ppidScan ?? true);
+    const scan: HerdScan | undefined = scanning
+      ? { scope: 'cgroups', scans: 0, statReads: 0 }
+      : undefined;
+    let scanAgain = scanning;
     let passes = 0;
     for (;;) {
       passes++;
@@ -287,12 +321,20 @@ export function herdWith(io: HostIO, initPid: number, opts: HerdOptions = {}): H
       if (herder.outOfTime) break;
       const fixable = dryRun ? [] : herder.verify(members);
       if (fixable.length === 0) {
-        if (scanned) break;
-        // The tree looks settled: confirm it once against the ppid of every process.
-        scanned = true;
-        const missed = ppidScan(io, members);
+        if (!scan || !scanAgain) break;
+        // The tree looks settled: confirm it against the ppid of every process that can
+        // be a descendant.
+        const missed = confirmTree(
+          io,
+          members,
+          { target: scanTarget, mounts, origins: herder.strayOrigins },
+          scan,
+        );
         if (missed.length === 0) break;
-        foundByScan.push(...missed.map((m) => m.pid));
+        // What it found is walked (always); the strays among them may have come from a
+        // cgroup not listed yet: scan once more after, within the caps.
+        scanAgain = passes + 1 < maxPasses && io.now() <= deadline;
+        for (const m of missed) if (!foundByScan.includes(m.pid)) foundByScan.push(m.pid);
         allRoots.push(...missed);
         roots = missed;
         continue;
@@ -315,6 +357,7 @@ export function herdWith(io: HostIO, initPid: number, opts: HerdOptions = {}): H
       converged: strays.length === 0 && targets.length > 0 && !herder.outOfTime,
       strays,
       foundByPpidScan: foundByScan,
+      ...(scan ? { scan } : {}),
       dryRun,
       durationMs: io.now() - started,
     };

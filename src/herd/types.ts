@@ -70,8 +70,23 @@ export interface HerdReport {
   strays: number[];
   /** Processes the children files missed and the ppid scan found. */
   foundByPpidScan: number[];
+  /** How the tree was confirmed; absent when the ppid scan was off. */
+  scan?: HerdScan;
   dryRun: boolean;
   durationMs: number;
+}
+
+export interface HerdScan {
+  /**
+   * 'cgroups': only the processes of the target's subtree and of the cgroups the strays
+   * came from were read (container-sized); 'host': every process in /proc (the fallback).
+   */
+  scope: 'cgroups' | 'host';
+  /** Why a scan fell back to the whole host. */
+  fallback?: string;
+  scans: number;
+  /** /proc/<pid>/stat reads of processes that were not members. */
+  statReads: number;
 }
 
 export interface HerdOptions {
@@ -80,11 +95,17 @@ export interface HerdOptions {
   maxPasses?: number;
   /** Wall-clock cap in ms (default 5000): a herd never hangs. */
   timeLimitMs?: number;
-  /** Confirm the tree with a ppid scan of /proc/*\/stat (default true; host-sized, once). */
+  /**
+   * Confirm the tree with a ppid scan (default true): of the processes in the target's
+   * cgroups and in the cgroups the strays came from, or, where those cannot be listed, of
+   * every process in /proc. It reads each stray's cgroup before the move (one more /proc
+   * read per stray), so `moved[].from` names it.
+   */
   ppidScan?: boolean;
   /**
    * Read each stray's cgroup before moving it, so `moved[].from` names it (one more /proc
-   * read per stray). Default false: `from` is '(elsewhere)'. Always on in a dry run.
+   * read per stray). Default false: `from` is '(elsewhere)' unless the ppid scan read it.
+   * Always on in a dry run.
    */
   origins?: boolean;
   /** The init's expected start time, when the caller knows it (crun and runc record it). */

@@ -16,6 +16,9 @@ export interface LocatedContainer {
   status: string | undefined;
   runtime: string;
   root: string | undefined;
+  /** The container's cgroup as the runtime recorded it: what the hooks herd into. */
+  cgroupPath: string | undefined;
+  cgroupDirs: string[] | undefined;
 }
 
 /** `<runtime> state ID`'s status: created, running, paused, stopped; undefined if unknown. */
@@ -60,5 +63,14 @@ export function locateContainer(
       EXIT.NOT_RUNNING,
     );
   }
-  return { id, pid: found.pid, startTime: found.startTime, status, runtime, root };
+  return {
+    id,
+    pid: found.pid,
+    startTime: found.startTime,
+    status,
+    runtime,
+    root,
+    cgroupPath: found.cgroupPath,
+    cgroupDirs: found.cgroupDirs,
+  };
 }

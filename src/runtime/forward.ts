@@ -2,7 +2,7 @@
 // in place (no process.execve in Node 20), so cgherd stays the parent: it relays signals
 // and mirrors the exit status, 128 + N when the child dies of signal N.
 
-import { spawn, type StdioOptions } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { fstatSync } from 'node:fs';
 import { basename } from 'node:path';
 import { constants } from 'node:os';
@@ -53,18 +53,24 @@ export function forward(
   extraFds: number,
 ): Promise<ForwardOutcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(lower, argv, {
-      argv0: basename(lower),
-      env,
-      stdio: stdioFor(extraFds),
-    });
+    // Listening before the child exists: a signal that lands between spawn and the
+    // listeners would otherwise kill cgherd with the default action and orphan the child.
+    const pending: NodeJS.Signals[] = [];
+    let child: ChildProcess | undefined;
     const relay = (signal: NodeJS.Signals): void => {
-      child.kill(signal);
+      if (child) child.kill(signal);
+      else pending.push(signal);
     };
     for (const signal of RELAYED_SIGNALS) process.on(signal, relay);
     const stopRelaying = (): void => {
       for (const signal of RELAYED_SIGNALS) process.off(signal, relay);
     };
+    child = spawn(lower, argv, {
+      argv0: basename(lower),
+      env,
+      stdio: stdioFor(extraFds),
+    });
+    for (const signal of pending.splice(0)) child.kill(signal);
     child.once('error', (error: NodeJS.ErrnoException) => {
       stopRelaying();
       reject(new SpawnError(`cannot run lower runtime ${lower}: ${error.code ?? error.message}`));

@@ -132,10 +132,13 @@ test('argv reaches the lower runtime byte for byte, argv[0] its own name', () =>
 
 test('signals are relayed to the lower runtime', async () => {
   const marker = join(dir, 'got-term');
+  const pidFile = join(dir, 'trap-term.pid');
   const lower = script(
     'trap-term',
-    `trap 'echo TERM > ${marker}; exit 42' TERM\necho ready\nwhile :; do sleep 0.05; done`,
+    `echo $$ > ${pidFile}\ntrap 'echo TERM > ${marker}; exit 42' TERM\necho ready\nwhile :; do sleep 0.05; done`,
   );
+  // If relaying fails, the lower runtime must not outlive the test (it holds our pipes).
+  lowerPids.push(pidFile);
   const child = spawn(CGHERD, ['create', 'x'], {
     env: { CGHERD_VALIDATE: 'off', CGHERD_RUNTIME: lower },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -149,5 +152,16 @@ test('signals are relayed to the lower runtime', async () => {
   assert.is(readFileSync(marker, 'utf8').trim(), 'TERM');
 });
 
-test.after(() => rmSync(dir, { recursive: true, force: true }));
+const lowerPids: string[] = [];
+
+test.after(() => {
+  for (const file of lowerPids) {
+    try {
+      process.kill(Number(readFileSync(file, 'utf8')), 'SIGKILL');
+    } catch {
+      // already gone, as it should be
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
 test.run();

@@ -1,0 +1,158 @@
+// Confirming the tree: the children files are only reliable for stopped tasks, so a child
+// forked during the walk may be missing from them. Such a child was born in its parent's
+// cgroup, in every hierarchy: the target (or below it) once the parent was in place, or the
+// cgroup the parent was in before it was moved (its origin). So the processes of those
+// cgroups, in one hierarchy, are the only candidates, and the scan reads the ppid of those
+// alone. Where that set cannot be listed, every process on the host is read instead.
+
+import { isAncestorOrSelf, cgroupDir } from '../cgroup/paths.js';
+import { mountFor, UNIFIED } from '../cgroup/hierarchy.js';
+import type { HostIO } from '../proc/host.js';
+import type { CgroupMount } from '../proc/mountinfo.js';
+import { listPids, parsePidList, readStat } from '../proc/procfs.js';
+import { missedDescendants } from '../proc/tree.js';
+import { ELSEWHERE, type LiveMember, type Root } from './members.js';
+import type { HerdScan, HerdTarget } from './types.js';
+
+/** Cgroups a scoped scan lists at most (target subtree and origins); beyond: the host. */
+export const MAX_SCAN_CGROUPS = 256;
+
+/**
+ * The hierarchy whose cgroups bound the scan. A root target holds the whole host and is
+ * no bound at all. The lower runtime's recorded cgroup is exactly the container's; among
+ * equals, the unified hierarchy (the only one on v2), else the first.
+ */
+export function scanHierarchy(targets: readonly HerdTarget[]): HerdTarget | undefined {
+  const usable = targets.filter((t) => t.path !== '/');
+  const recorded = usable.filter((t) => t.source === 'runtime');
+  const pool = recorded.length > 0 ? recorded : usable;
+  return pool.find((t) => t.hierarchy === UNIFIED) ?? pool[0];
+}
+
+/** The cgroup of a process in the scan's hierarchy, when it is an origin worth listing. */
+export function originOf(
+  target: HerdTarget,
+  cgroups: Readonly<Record<string, string>>,
+): string | undefined {
+  const path = cgroups[target.hierarchy];
+  if (path === undefined || path === ELSEWHERE) return undefined;
+  return isAncestorOrSelf(target.path, path) ? undefined : path;
+}
+
+interface Listing {
+  dir: string;
+  /** List the child cgroups too. */
+  descend: boolean;
+}
+
+/** A cgroup.procs file's pids; undefined when the file does not exist. Throws otherwise. */
+function procsOf(io: HostIO, dir: string): number[] | undefined {
+  const text = io.readText(`${dir}/cgroup.procs`);
+  return text === undefined ? undefined : parsePidList(text);
+}
+
+/**
+ * Every pid in the target's subtree and in the origins (and below them), or why they
+ * cannot be listed. Only read here, never written: the paths are still refused when they
+ * could lead outside a cgroup mount.
+ */
+export function scopedCandidates(
+  io: HostIO,
+  target: HerdTarget,
+  mounts: readonly CgroupMount[],
+  origins: Iterable<string>,
+): Set<number> | string {
+  const queue: Listing[] = [{ dir: target.dir, descend: true }];
+  for (const origin of origins) {
+    const line = {
+      hierarchyId: target.version === 2 ? 0 : -1,
+      controllers: target.controllers,
+      path: origin,
+    };
+    const mount = mountFor(mounts, line);
+    if (!mount) return `origin ${origin} is outside every mount of ${target.hierarchy}`;
+    const resolved = cgroupDir(mount, origin);
+    if ('error' in resolved) return resolved.error;
+    // Below the root, or below an ancestor of the target, live other containers: only the
+    // origin's own processes then (a child is born exactly where its parent is).
+    const descend = origin !== '/' && !isAncestorOrSelf(origin, target.path);
+    queue.push({ dir: resolved.dir, descend });
+  }
+  const pids = new Set<number>();
+  for (let i = 0; i < queue.length; i++) {
+    if (i >= MAX_SCAN_CGROUPS) return `more than ${MAX_SCAN_CGROUPS} cgroups to list`;
+    const { dir, descend } = queue[i] as Listing;
+    let listed: number[] | undefined;
+    try {
+      listed = procsOf(io, dir);
+    } catch (error) {
+      return `cannot read ${dir}/cgroup.procs: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    if (listed === undefined) {
+      // A cgroup is removed only when empty, and nothing can enter it after: no one there.
+      if (io.exists(dir)) return `cannot read ${dir}/cgroup.procs`;
+      continue;
+    }
+    for (const pid of listed) pids.add(pid);
+    if (descend)
+      for (const name of io.subdirs(dir) ?? []) queue.push({ dir: `${dir}/${name}`, descend });
+  }
+  return pids;
+}
+
+/**
+ * The descendants of the members that the children files did not list, among `pids`, with
+ * their start times. One stat read per pid that is not a member.
+ */
+export function scanPpids(
+  io: HostIO,
+  members: ReadonlyMap<number, LiveMember>,
+  pids: Iterable<number>,
+): { missed: Root[]; statReads: number } {
+  const ppids = new Map<number, number>();
+  const starts = new Map<number, number>();
+  let statReads = 0;
+  for (const [pid, member] of members) ppids.set(pid, member.stat.ppid);
+  for (const pid of pids) {
+    if (members.has(pid)) continue;
+    statReads++;
+    const stat = readStat(io, pid);
+    if (!stat) continue;
+    ppids.set(pid, stat.ppid);
+    starts.set(pid, stat.startTime);
+  }
+  const missed = missedDescendants(new Set(members.keys()), ppids);
+  return { missed: missed.map((pid) => ({ pid, startTime: starts.get(pid) })), statReads };
+}
+
+export interface ScanScope {
+  /** The scan's hierarchy; undefined: none can bound it (every target is a root). */
+  target: HerdTarget | undefined;
+  mounts: readonly CgroupMount[];
+  /** Where the strays were, in that hierarchy, before they were moved. */
+  origins: ReadonlySet<string>;
+}
+
+/**
+ * One confirmation scan: container-sized where the candidates can be listed, host-sized
+ * (every pid in /proc) where they cannot; `into` keeps the count and the reason.
+ */
+export function confirmTree(
+  io: HostIO,
+  members: ReadonlyMap<number, LiveMember>,
+  scope: ScanScope,
+  into: HerdScan,
+): Root[] {
+  const candidates = scope.target
+    ? scopedCandidates(io, scope.target, scope.mounts, scope.origins)
+    : 'no target cgroup below the root of a hierarchy';
+  const host = typeof candidates === 'string';
+  const { missed, statReads } = scanPpids(io, members, host ? listPids(io) : candidates);
+  into.scans++;
+  into.statReads += statReads;
+  if (host) {
+    into.scope = 'host';
+    into.fallback ??= candidates;
+  }
+  return missed;
+}
