@@ -19,7 +19,7 @@ export function containerInit(ctx: HookContext): ContainerInit | undefined {
 export function herdContainer(ctx: HookContext, init: ContainerInit): HerdReport {
   const report = herd(init.pid, containerOptions(init));
   ctx.debug(
-    'herd %s: init %d, %d members, %d moved, %d failures, %d strays, %d passes, %s ms',
+    'herd %s: init %d, %d members, %d moved, %d failures, %d strays, %d passes, scan %s, %s ms',
     ctx.parsed.id,
     report.initPid,
     report.members.length,
@@ -27,6 +27,9 @@ export function herdContainer(ctx: HookContext, init: ContainerInit): HerdReport
     report.failures.length,
     report.strays.length,
     report.passes,
+    report.scan
+      ? `${report.scan.scope} (${report.scan.statReads} stat reads${report.scan.fallback ? `; ${report.scan.fallback}` : ''})`
+      : 'off',
     report.durationMs.toFixed(1),
   );
   return report;

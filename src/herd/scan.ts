@@ -73,15 +73,21 @@ export function scopedCandidates(
     if (!mount) return `origin ${origin} is outside every mount of ${target.hierarchy}`;
     const resolved = cgroupDir(mount, origin);
     if ('error' in resolved) return resolved.error;
-    // Below the root, or below an ancestor of the target, live other containers: only the
-    // origin's own processes then (a child is born exactly where its parent is).
+    // A child is born exactly where its parent is; the origin's child cgroups are listed
+    // too, for the tree's processes that sat below it already (a nested cgroup that no
+    // listed process was in). Not below the root or an ancestor of the target, though:
+    // other containers live there.
     const descend = origin !== '/' && !isAncestorOrSelf(origin, target.path);
     queue.push({ dir: resolved.dir, descend });
   }
   const pids = new Set<number>();
+  const listedDirs = new Set<string>();
   for (let i = 0; i < queue.length; i++) {
-    if (i >= MAX_SCAN_CGROUPS) return `more than ${MAX_SCAN_CGROUPS} cgroups to list`;
     const { dir, descend } = queue[i] as Listing;
+    // One origin may lie below another.
+    if (listedDirs.has(dir)) continue;
+    listedDirs.add(dir);
+    if (listedDirs.size > MAX_SCAN_CGROUPS) return `more than ${MAX_SCAN_CGROUPS} cgroups to list`;
     let listed: number[] | undefined;
     try {
       listed = procsOf(io, dir);

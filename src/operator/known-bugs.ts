@@ -9,8 +9,9 @@ export function applicableBugs(rt: RuntimeIdentity | undefined): ApplicableBug[]
   if (!rt?.parsed) return [];
   const needs = needsFor(rt.parsed);
   const label = `${rt.name} ${rt.version ?? ''}`.trim();
+  // needs.ts lists the restore placement bug first for the runtimes that have it.
   return needs.knownIssues.map((issue, i) =>
-    needs.restoreCgroupRoot
+    needs.restoreCgroupRoot && i === 0
       ? {
           id: `${rt.name}-restore-placement`,
           severity: 'warning',

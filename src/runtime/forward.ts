@@ -56,20 +56,21 @@ export function forward(
     // Listening before the child exists: a signal that lands between spawn and the
     // listeners would otherwise kill cgherd with the default action and orphan the child.
     const pending: NodeJS.Signals[] = [];
-    let child: ChildProcess | undefined;
+    const spawned: { child?: ChildProcess } = {};
     const relay = (signal: NodeJS.Signals): void => {
-      if (child) child.kill(signal);
+      if (spawned.child) spawned.child.kill(signal);
       else pending.push(signal);
     };
     for (const signal of RELAYED_SIGNALS) process.on(signal, relay);
     const stopRelaying = (): void => {
       for (const signal of RELAYED_SIGNALS) process.off(signal, relay);
     };
-    child = spawn(lower, argv, {
+    const child = spawn(lower, argv, {
       argv0: basename(lower),
       env,
       stdio: stdioFor(extraFds),
     });
+    spawned.child = child;
     for (const signal of pending.splice(0)) child.kill(signal);
     child.once('error', (error: NodeJS.ErrnoException) => {
       stopRelaying();

@@ -18,8 +18,12 @@ import { loadCompiledFile, loadCompiledScript } from './compiled-script.js';
 // A type import, but it also makes tsc emit the CommonJS file (the include globs are *.ts).
 import type * as FullSource from './generated/oci-config-full.cjs';
 import { SOURCE_SHA256 as PASS_SHA256 } from './generated/oci-config-pass.js';
-import { runValidator, type CompiledValidator, type IssueList } from './issues.js';
-import type { ValidationIssue } from './issues.js';
+import {
+  runValidator,
+  type CompiledValidator,
+  type IssueList,
+  type ValidationIssue,
+} from './issues.js';
 import { readJsonFile } from './read-json.js';
 
 export type { IssueList, ValidationIssue } from './issues.js';

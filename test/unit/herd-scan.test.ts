@@ -108,6 +108,18 @@ test('each stray origin is listed: an unlisted child in a second origin cgroup i
   assert.ok(host.readsOf(/\/old2\/cgroup.procs$/) >= 1);
 });
 
+test("an unlisted process in a child cgroup of a stray's origin: found", () => {
+  const host = FakeHost.v2();
+  tree8(host);
+  host.mkcgroup('/old/sub');
+  host.spawn(3005, 501, '/old/sub');
+  host.hiddenFromChildren.add(3005);
+  const report = herdWith(host, 500);
+  assert.equal(report.foundByPpidScan, [3005]);
+  assert.is(host.cgroupOf(3005, ''), '/new');
+  assert.is(report.scan?.scope, 'cgroups');
+});
+
 test('a missed process whose own child sits in a new origin: scanned again, found too', () => {
   const host = FakeHost.v2();
   tree8(host);

@@ -13,7 +13,8 @@ import { STANDARD_LOCATIONS } from '../../src/runtime/lower.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const LAUNCHER = join(REPO, 'bin/cgherd');
-const NODE_MAIN = join(REPO, 'dist/src/runtime/main.js');
+// The file the launcher runs for the Node path (built by tools/bundle-runtime.mjs).
+const NODE_MAIN = join(REPO, 'dist/src/cgherd-runtime.js');
 const dir = mkdtempSync(join(tmpdir(), 'cgt-rule-'));
 const fake = join(dir, 'fake-crun');
 writeFileSync(fake, '#!/bin/sh\nexit 0\n');

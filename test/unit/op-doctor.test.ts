@@ -66,8 +66,9 @@ test('crun 1.8.1 names the restore placement bug; 1.21 does not', () => {
   const old = applicableBugs(parseRuntimeVersion('/c', CRUN181));
   assert.equal(
     old.map((b) => b.id),
-    ['crun-restore-placement'],
+    ['crun-restore-placement', 'crun-known-issue-2'],
   );
+  assert.match(old[1]?.summary ?? '', /--manage-cgroups-mode/);
   assert.is(old[0]?.severity, 'warning');
   assert.match(old[0]?.summary ?? '', /crun 1\.8\.1 .*Unseizable non-zombie/);
   const cur = applicableBugs(parseRuntimeVersion('/c', CRUN121));
