@@ -13,11 +13,11 @@ import { median } from './measure.js';
 const CGROUP_A = 'cgt-bench-herd-a';
 const CGROUP_B = 'cgt-bench-herd-b';
 
-/** v1 hierarchies mounted here (the bench runs with cgroup v1 only). */
+/** Cgroup hierarchies mounted here: the v1 ones, or the single cgroup2 mount. */
 function hierarchies(): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
-    .filter((line) => line.includes(' - cgroup '))
+    .filter((line) => line.includes(' - cgroup ') || line.includes(' - cgroup2 '))
     .map((line) => line.split(' ')[4] as string);
 }
 
@@ -171,7 +171,7 @@ export async function benchHerd(lines: string[]): Promise<void> {
               `${moving < 100 ? 'met' : 'MISSED'} moving)`
             : '';
         lines.push(
-          `herd of ${String(size).padStart(4)} processes, ${mounts.length} hierarchies: ` +
+          `herd of ${String(size).padStart(4)} processes, ${mounts.length} ${mounts.length === 1 ? 'hierarchy' : 'hierarchies'}: ` +
             `all but init moved ${moving.toFixed(1)} ms, already in place ${inPlace.toFixed(1)} ms${goal}`,
         );
         if (size === 100) await hostIndependence(init, tree.pids, lines);

@@ -1,6 +1,7 @@
 // `make bench`: every figure is a ratio of medians measured side by side in this run.
-// Runs itself inside a private mount namespace with cgroup v1 only (see facts.md,
-// "Hybrid cgroups"), where crun can create containers on this host.
+// Runs itself twice, each time inside a private mount namespace that shows one cgroup
+// version (see facts.md, "Hybrid cgroups"): every section with cgroup v1, where crun can
+// create containers on this host, and the herd again with cgroup v2 (one hierarchy).
 
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -11,40 +12,54 @@ import { benchPassthrough } from './passthrough.js';
 import { benchHerd } from './herd.js';
 import { benchCycle } from './cycle.js';
 
-function unifiedMounted(): boolean {
-  return readFileSync('/proc/self/mountinfo', 'utf8').includes(' /sys/fs/cgroup/unified ');
+type Place = 'host' | 'v1' | 'v2';
+
+function whereAmI(): Place {
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
+  if (mounts.includes(' /sys/fs/cgroup/unified ')) return 'host';
+  return / \/sys\/fs\/cgroup [^\n]* - cgroup2 /.test(mounts) ? 'v2' : 'v1';
 }
 
-async function main(): Promise<void> {
-  if (unifiedMounted()) {
-    const argv = inModeArgv(
-      'v1',
-      process.execPath,
-      [fileURLToPath(import.meta.url), ...process.argv.slice(2)],
-      parkingLeaves('v1'),
-    );
-    const r = spawnSync(argv[0] as string, argv.slice(1), { stdio: 'inherit' });
-    process.exit(r.status ?? 1);
-  }
-  const sections: [string, (lines: string[]) => Promise<void>][] = [
+const SECTIONS: Record<'v1' | 'v2', [string, (lines: string[]) => Promise<void>][]> = {
+  v1: [
     ['pass-through and start-up', benchPassthrough],
-    ['the herd', benchHerd],
+    ['the herd, cgroup v1', benchHerd],
     ['checkpoint and restore', benchCycle],
-  ];
+  ],
+  v2: [['the herd, cgroup v2', benchHerd]],
+};
+
+async function main(): Promise<number> {
+  const place = whereAmI();
+  if (place === 'host') {
+    let status = 0;
+    for (const mode of ['v1', 'v2'] as const) {
+      const argv = inModeArgv(
+        mode,
+        process.execPath,
+        [fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+        parkingLeaves(mode),
+      );
+      const r = spawnSync(argv[0] as string, argv.slice(1), { stdio: 'inherit' });
+      status = Math.max(status, r.status ?? 1);
+    }
+    return status;
+  }
   // Leftovers of an interrupted run would break containers of the same names.
   await cleanupPrefix('cgt-bench-');
   const only = process.argv.slice(2);
-  for (const [name, run] of sections) {
-    if (only.length > 0 && !only.some((word) => name.includes(word))) continue;
-    const lines: string[] = [];
-    process.stdout.write(`\n== ${name}\n`);
-    await run(lines);
-    process.stdout.write(`${lines.join('\n')}\n`);
+  try {
+    for (const [name, run] of SECTIONS[place]) {
+      if (only.length > 0 && !only.some((word) => name.includes(word))) continue;
+      const lines: string[] = [];
+      process.stdout.write(`\n== ${name}\n`);
+      await run(lines);
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+  } finally {
+    await cleanupPrefix('cgt-bench-');
   }
+  return 0;
 }
 
-try {
-  await main();
-} finally {
-  await cleanupPrefix('cgt-bench-');
-}
+process.exitCode = await main();
