@@ -1,5 +1,5 @@
 // The commands that pay for Node start-up. bin/cgherd holds the same rule for its fast
-// path; test/unit/launcher-rule.test.ts keeps the two in step.
+// path; test/unit/lower-rule.test.ts keeps the two in step.
 
 import type { ParsedArgv } from './argv.js';
 

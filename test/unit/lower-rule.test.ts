@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STANDARD_LOCATIONS } from '../../src/runtime/lower.js';
+import { INTERCEPTED_COMMANDS } from '../../src/runtime/intercepted.js';
+import { readdirSync } from 'node:fs';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const LAUNCHER = join(REPO, 'bin/cgherd');
@@ -176,6 +178,21 @@ test('the launcher lists the same standard locations as lower.ts', () => {
   const line = /for candidate in (\/usr\/bin\/crun[^;]*);/.exec(text);
   assert.ok(line, 'standard location loop not found in bin/cgherd');
   assert.equal(line[1]?.trim().split(/\s+/), [...STANDARD_LOCATIONS]);
+});
+
+test('the launcher sends the same commands to Node as intercepted.ts, and every operator command', () => {
+  const text = readFileSync(LAUNCHER, 'utf8');
+  const runtime = /\n(create[^)]*)\) via_node=runtime ;;/.exec(text);
+  assert.ok(runtime, 'runtime case not found in bin/cgherd');
+  const routed = [...(runtime[1] ?? '').split('|').map((w) => w.trim()), 'checkpoint'];
+  assert.match(text, /\ncheckpoint\)\n\tvia_node=runtime/);
+  assert.equal(routed.sort(), [...INTERCEPTED_COMMANDS].sort());
+  const cli = /\n([a-z |]+)\) via_node=cli ;;/.exec(text);
+  assert.ok(cli, 'operator case not found in bin/cgherd');
+  const operator = (cli[1] ?? '').split('|').map((w) => w.trim());
+  const commands = readdirSync(join(REPO, 'dist/src/commands')).map((f) => f.replace(/\.js$/, ''));
+  for (const command of commands)
+    assert.ok(operator.includes(command), `${command} not routed to Node`);
 });
 
 test('the launcher version matches package.json', () => {
