@@ -11,12 +11,12 @@ export interface ValidationIssue {
   message: string;
 }
 
-export function escapePointerToken(token: string): string {
+function escapePointerToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /** The value at a JSON pointer, or undefined when there is none. */
-export function valueAt(data: unknown, pointer: string): unknown {
+function valueAt(data: unknown, pointer: string): unknown {
   if (pointer === '') return data;
   let node: unknown = data;
   for (const raw of pointer.slice(1).split('/')) {
@@ -31,7 +31,7 @@ export function valueAt(data: unknown, pointer: string): unknown {
 const MAX_SHOWN = 60;
 
 /** A short description of a JSON value: its type and, for scalars, the value. */
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value))
@@ -109,7 +109,7 @@ export interface IssueList {
   omitted: number;
 }
 
-export const DEFAULT_ISSUE_LIMIT = 100;
+const DEFAULT_ISSUE_LIMIT = 100;
 
 /** Runs a generated validator; no issues means valid. */
 export function runValidator(
@@ -130,7 +130,7 @@ const COMBINATORS = new Set(['anyOf', 'oneOf', 'allOf', 'not']);
  * same place explains it; ajv reports those branch errors before the combinator's, so one
  * pass in order sees them first.
  */
-export function issuesFromAjv(
+function issuesFromAjv(
   errors: readonly ErrorObject[],
   data: unknown,
   limit = DEFAULT_ISSUE_LIMIT,
