@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 
-export function cgherdVersion(): string {
+function cgherdVersion(): string {
   try {
     const url = new URL('../../package.json', import.meta.url);
     const data = JSON.parse(readFileSync(url, 'utf8')) as { version?: unknown };

@@ -176,7 +176,3 @@ export function optionValue(parsed: ParsedArgv, key: string): string | undefined
   const value = parsed.options.get(key);
   return typeof value === 'string' ? value : undefined;
 }
-
-export function hasFlag(parsed: ParsedArgv, key: string): boolean {
-  return parsed.options.has(key);
-}

@@ -9,7 +9,7 @@ export type DebugFn = (formatString: string, ...args: unknown[]) => void;
 
 const noop: DebugFn = () => undefined;
 
-export function debugWanted(env: Readonly<NodeJS.ProcessEnv>): boolean {
+function debugWanted(env: Readonly<NodeJS.ProcessEnv>): boolean {
   return (env.DEBUG ?? '').includes('cgherd') || (env.CGHERD_DEBUG_LOG ?? '') !== '';
 }
 

@@ -21,7 +21,7 @@ const RELAYED_SIGNALS: readonly NodeJS.Signals[] = [
  * Node marks every inherited descriptor above 2 close-on-exec, so the ones the container
  * must receive (--preserve-fds N, LISTEN_FDS) are handed on by number, one by one.
  */
-export function stdioFor(extraFds: number): StdioOptions {
+function stdioFor(extraFds: number): StdioOptions {
   const stdio: StdioOptions = ['inherit', 'inherit', 'inherit'];
   for (let fd = 3; fd < 3 + extraFds; fd++) stdio.push(isOpen(fd) ? fd : 'ignore');
   return stdio;
@@ -36,13 +36,13 @@ function isOpen(fd: number): boolean {
   }
 }
 
-export function statusOf(code: number | null, signal: NodeJS.Signals | null): number {
+function statusOf(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;
   const number = signal ? constants.signals[signal] : undefined;
   return 128 + (number ?? 0);
 }
 
-export class SpawnError extends Error {
+class SpawnError extends Error {
   override readonly name = 'SpawnError';
 }
 
