@@ -5,6 +5,7 @@
 
 import { basename } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { hierarchyName } from '../src/cgroup/hierarchy.js';
 import {
   removeStaleCgroups,
   recordMissingCgroups,
@@ -12,7 +13,7 @@ import {
 } from '../src/cgroup/stale.js';
 import { parseCgroupImage } from '../src/criu/image.js';
 import { restoreImagePath } from '../src/criu/restore-args.js';
-import { HerdError, summarizeFailures, summarizeStrays } from '../src/herd.js';
+import { describeStrays, HerdError } from '../src/herd.js';
 import { containerInit, herdContainer } from '../src/herd/hook-support.js';
 import { readCgroupMounts } from '../src/herd/target.js';
 import { NodeHost } from '../src/proc/node-host.js';
@@ -49,7 +50,7 @@ function removeStale(ctx: HookContext, targets: { hierarchy: string; path: strin
     };
     for (const t of targets) add(t.hierarchy, t.path);
     for (const line of readCgroups(io, 'self') ?? []) {
-      add(line.controllers === '' ? 'unified' : line.controllers, line.path);
+      add(hierarchyName(line), line.path);
     }
     const { removed, kept } = removeStaleCgroups(io, recorded, protect);
     ctx.debug('herd-after-restore: removed %o, kept %o', removed, kept);
@@ -96,11 +97,11 @@ const hook: Hook = {
         error instanceof Error ? error.message : error,
       );
     }
-    if (report.strays.length === 0) return undefined;
-    const failures = report.failures.length > 0 ? ` (${summarizeFailures(report)})` : '';
+    const strays = describeStrays(report);
+    if (strays === undefined) return undefined;
     return {
       warn:
-        `restored ${basename(ctx.parsed.id ?? '')}, but ${summarizeStrays(report)}${failures}; ` +
+        `restored ${basename(ctx.parsed.id ?? '')}, but ${strays}; ` +
         'the next checkpoint will herd again or refuse',
     };
   },

@@ -2,7 +2,7 @@
 // reaches every process. This also heals a container restored before cgherd was there.
 // If strays remain, refuse: nothing has been frozen, the container keeps running.
 
-import { summarizeFailures, summarizeStrays } from '../src/herd.js';
+import { describeStrays } from '../src/herd.js';
 import { containerInit, herdContainer } from '../src/herd/hook-support.js';
 import type { Hook, HookContext, HookResult } from '../src/runtime/hook.js';
 
@@ -21,11 +21,11 @@ const hook: Hook = {
       ctx.debug('herd-before-checkpoint: %s', error instanceof Error ? error.message : error);
       return undefined;
     }
-    if (report.strays.length === 0) return undefined;
-    const failures = report.failures.length > 0 ? ` (${summarizeFailures(report)})` : '';
+    const strays = describeStrays(report);
+    if (strays === undefined) return undefined;
     return {
       refuse:
-        `checkpoint refused: ${summarizeStrays(report)}${failures}; ` +
+        `checkpoint refused: ${strays}; ` +
         'CRIU could not freeze them. The container is still running; see `cgherd inspect`.',
     };
   },

@@ -19,7 +19,7 @@ export type {
 } from './herd/types.js';
 export { HerdError } from './herd/types.js';
 export { herdWith, DEFAULT_MAX_PASSES, DEFAULT_TIME_LIMIT_MS } from './herd/run.js';
-export { summarizeStrays, summarizeFailures } from './herd/summary.js';
+export { describeStrays } from './herd/summary.js';
 
 /** Moves the init's whole tree into the init's cgroup (every mounted hierarchy). */
 export function herd(

@@ -34,7 +34,7 @@ const CRUN_MANAGE_CGROUPS_MODE =
   'ignores --manage-cgroups-mode on restore: CRIU always runs in soft mode there ' +
   '(use the herd, not the option, to fix placement)';
 
-export const NEEDS_TABLE: readonly Row[] = [
+const NEEDS_TABLE: readonly Row[] = [
   {
     name: 'crun',
     to: [1, 20, 99],

@@ -13,7 +13,7 @@ import { cgroupManager, cgroupsPathFromConfig, crunCgroupfsPath } from './cgroup
 import { cgroupRootLines, criuConfigText } from './config.js';
 import { restoreBundle } from './restore-args.js';
 
-export const CRIU_CONFIG_DIR = '/run/cgherd/criu';
+const CRIU_CONFIG_DIR = '/run/cgherd/criu';
 
 export type Plan = { skip: string } | { path: string; lines: string[] };
 

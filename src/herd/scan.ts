@@ -15,7 +15,7 @@ import { ELSEWHERE, type LiveMember, type Root } from './members.js';
 import type { HerdScan, HerdTarget } from './types.js';
 
 /** Cgroups a scoped scan lists at most (target subtree and origins); beyond: the host. */
-export const MAX_SCAN_CGROUPS = 256;
+const MAX_SCAN_CGROUPS = 256;
 
 /**
  * The hierarchy whose cgroups bound the scan. A root target holds the whole host and is
@@ -56,7 +56,7 @@ function procsOf(io: HostIO, dir: string): number[] | undefined {
  * cannot be listed. Only read here, never written: the paths are still refused when they
  * could lead outside a cgroup mount.
  */
-export function scopedCandidates(
+function scopedCandidates(
   io: HostIO,
   target: HerdTarget,
   mounts: readonly CgroupMount[],
@@ -110,7 +110,7 @@ export function scopedCandidates(
  * The descendants of the members that the children files did not list, among `pids`, with
  * their start times. One stat read per pid that is not a member.
  */
-export function scanPpids(
+function scanPpids(
   io: HostIO,
   members: ReadonlyMap<number, LiveMember>,
   pids: Iterable<number>,

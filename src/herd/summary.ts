@@ -9,7 +9,7 @@ function more(count: number): string {
 }
 
 /** "pid 12 (sleep) in cpu:/a, freezer:/a; ..." for the strays, against the target. */
-export function summarizeStrays(report: HerdReport): string {
+function summarizeStrays(report: HerdReport): string {
   const byPid = new Map(report.members.map((m) => [m.pid, m]));
   const parts = report.strays.slice(0, MAX_LISTED).map((pid) => {
     const member = byPid.get(pid);
@@ -28,9 +28,16 @@ export function summarizeStrays(report: HerdReport): string {
   );
 }
 
-export function summarizeFailures(report: HerdReport): string {
+function summarizeFailures(report: HerdReport): string {
   const parts = report.failures
     .slice(0, MAX_LISTED)
     .map((f) => `pid ${f.pid} ${f.hierarchy} ${f.path}: ${f.code}`);
   return `${parts.join('; ')}${more(report.failures.length)}`;
+}
+
+/** The strays, with the failed moves in parentheses; undefined when there are none. */
+export function describeStrays(report: HerdReport): string | undefined {
+  if (report.strays.length === 0) return undefined;
+  const failures = report.failures.length > 0 ? ` (${summarizeFailures(report)})` : '';
+  return `${summarizeStrays(report)}${failures}`;
 }
