@@ -5,10 +5,10 @@ import { Command } from '@oclif/core';
 import { containerOptions, inspect } from '../herd.js';
 import { EXIT, exitCodesHelp } from '../operator/exit.js';
 import {
+  CONTAINER_EXIT_CODES,
   containerArgs,
   containerFlags,
-  herdErrorToOperator,
-  locate,
+  onContainer,
 } from '../operator/container-flags.js';
 import { inspectVerdict, targetLine, treeLines } from '../operator/herd-view.js';
 import { json } from '../operator/output.js';
@@ -23,15 +23,7 @@ export default class Inspect extends Command {
     'and ends with one line: would the next checkpoint succeed. Read-only. Run it in the mount ' +
     'namespace the container runtime uses.\n\n' +
     'Exit status:\n' +
-    exitCodesHelp([
-      EXIT.OK,
-      EXIT.PROBLEM,
-      EXIT.USAGE,
-      EXIT.NOT_FOUND,
-      EXIT.NOT_RUNNING,
-      EXIT.PERMISSION,
-      EXIT.CONFIG,
-    ]);
+    exitCodesHelp(CONTAINER_EXIT_CODES);
   static override examples = [
     '<%= config.bin %> inspect mycontainer',
     '<%= config.bin %> inspect --root /run/crun mycontainer --json',
@@ -44,14 +36,10 @@ export default class Inspect extends Command {
     const { args, flags } = await this.parse(Inspect);
     let code: number = EXIT.OK;
     await guarded(this, () => {
-      const c = locate(flags, args.id);
-      let report;
-      try {
-        // The same target as the hooks: the cgroup the runtime recorded for the container.
-        report = inspect(c.pid, containerOptions(c));
-      } catch (err) {
-        herdErrorToOperator(err, args.id);
-      }
+      // The same target as the hooks: the cgroup the runtime recorded for the container.
+      const { container: c, report } = onContainer(flags, args.id, (located) =>
+        inspect(located.pid, containerOptions(located)),
+      );
       const verdict = inspectVerdict(report, args.id);
       if (flags.json) {
         this.log(json({ id: args.id, status: c.status ?? 'running', ...verdict, report }));

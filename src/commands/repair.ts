@@ -4,10 +4,10 @@ import { Command, Flags } from '@oclif/core';
 import { containerOptions, herd } from '../herd.js';
 import { EXIT, exitCodesHelp } from '../operator/exit.js';
 import {
+  CONTAINER_EXIT_CODES,
   containerArgs,
   containerFlags,
-  herdErrorToOperator,
-  locate,
+  onContainer,
 } from '../operator/container-flags.js';
 import { repairExit, repairLines, repairSummary, targetLine } from '../operator/herd-view.js';
 import { json } from '../operator/output.js';
@@ -22,15 +22,7 @@ export default class Repair extends Command {
     '--dry-run lists the moves and changes nothing. Run it in the mount namespace the container ' +
     'runtime uses.\n\n' +
     'Exit status:\n' +
-    exitCodesHelp([
-      EXIT.OK,
-      EXIT.PROBLEM,
-      EXIT.USAGE,
-      EXIT.NOT_FOUND,
-      EXIT.NOT_RUNNING,
-      EXIT.PERMISSION,
-      EXIT.CONFIG,
-    ]) +
+    exitCodesHelp(CONTAINER_EXIT_CODES) +
     '\n  (with --dry-run, 1 means moves would be needed)';
   static override examples = [
     '<%= config.bin %> repair mycontainer --dry-run',
@@ -49,13 +41,9 @@ export default class Repair extends Command {
     const { args, flags } = await this.parse(Repair);
     let code: number = EXIT.OK;
     await guarded(this, () => {
-      const c = locate(flags, args.id);
-      let report;
-      try {
-        report = herd(c.pid, { ...containerOptions(c), dryRun: flags['dry-run'], origins: true });
-      } catch (err) {
-        herdErrorToOperator(err, args.id);
-      }
+      const { report } = onContainer(flags, args.id, (c) =>
+        herd(c.pid, { ...containerOptions(c), dryRun: flags['dry-run'], origins: true }),
+      );
       code = repairExit(report);
       const summary = repairSummary(report);
       if (flags.json) {

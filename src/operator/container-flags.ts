@@ -3,7 +3,7 @@
 import { Args, Flags } from '@oclif/core';
 import { ConfigError, loadSettings } from '../config/load.js';
 import { HerdError } from '../herd.js';
-import { EXIT, OperatorError } from './exit.js';
+import { EXIT, OperatorError, type ExitCode } from './exit.js';
 import { locateContainer, type LocatedContainer } from './container.js';
 
 export const containerArgs = {
@@ -20,7 +20,18 @@ export const containerFlags = {
   json: Flags.boolean({ description: 'print the full report as JSON', default: false }),
 };
 
-export function resolveRuntime(explicit: string | undefined): string {
+/** The exit statuses inspect and repair can end with, for their --help. */
+export const CONTAINER_EXIT_CODES: readonly ExitCode[] = [
+  EXIT.OK,
+  EXIT.PROBLEM,
+  EXIT.USAGE,
+  EXIT.NOT_FOUND,
+  EXIT.NOT_RUNNING,
+  EXIT.PERMISSION,
+  EXIT.CONFIG,
+];
+
+function resolveRuntime(explicit: string | undefined): string {
   if (explicit) return explicit;
   try {
     return loadSettings(process.env).runtime;
@@ -30,12 +41,12 @@ export function resolveRuntime(explicit: string | undefined): string {
   }
 }
 
-export function locate(flags: { root?: string; runtime?: string }, id: string): LocatedContainer {
+function locate(flags: { root?: string; runtime?: string }, id: string): LocatedContainer {
   return locateContainer(resolveRuntime(flags.runtime), flags.root, id);
 }
 
 /** A herd that cannot start names why; the container is gone, or the host has no cgroups. */
-export function herdErrorToOperator(err: unknown, id: string): never {
+function herdErrorToOperator(err: unknown, id: string): never {
   if (err instanceof HerdError) {
     const code = err.code === 'ENOINIT' ? EXIT.NOT_RUNNING : EXIT.CONFIG;
     throw new OperatorError(`container ${id}: ${err.message}`, code);
@@ -47,4 +58,18 @@ export function herdErrorToOperator(err: unknown, id: string): never {
     throw new OperatorError(`container ${id}: ${(err as Error).message}`, EXIT.PERMISSION);
   }
   throw err;
+}
+
+/** Locates the container and runs `herdCall` on it (inspect or herd), its errors as operator errors. */
+export function onContainer<R>(
+  flags: { root?: string; runtime?: string },
+  id: string,
+  herdCall: (c: LocatedContainer) => R,
+): { container: LocatedContainer; report: R } {
+  const container = locate(flags, id);
+  try {
+    return { container, report: herdCall(container) };
+  } catch (err) {
+    herdErrorToOperator(err, id);
+  }
 }

@@ -1,21 +1,16 @@
 // The shared body of `cgherd install podman` and `cgherd install --remove`.
 
+import type { Interfaces } from '@oclif/core';
 import { EXIT, OperatorError } from './exit.js';
+import type { installFlags } from './install-flags.js';
 import { installPodman, removePodman } from './install-podman.js';
 import { installLines, removeLines } from './install-report.js';
 import { launcherPath } from './launcher.js';
 import { json } from './output.js';
 import { supportsAppend } from './podman-conf.js';
-import { findTool, runQuiet } from './probe.js';
+import { findTool, podmanVersionOf } from './probe.js';
 
-export interface InstallFlags {
-  default: boolean;
-  'dry-run': boolean;
-  remove: boolean;
-  json: boolean;
-  'root-dir': string;
-  launcher: string | undefined;
-}
+type InstallFlags = Interfaces.InferredFlags<typeof installFlags>;
 
 export interface CommandIO {
   log(line: string): void;
@@ -23,8 +18,7 @@ export interface CommandIO {
 
 function podmanVersion(): string | undefined {
   const podman = findTool('podman', ['/usr/bin', '/usr/local/bin', '/bin'], process.env.PATH);
-  if (!podman) return undefined;
-  return /version\s+(\S+)/.exec(runQuiet(podman, ['--version']).stdout)?.[1];
+  return podman ? podmanVersionOf(podman) : undefined;
 }
 
 export function runInstall(flags: InstallFlags, io: CommandIO): void {

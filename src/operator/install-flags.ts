@@ -1,6 +1,15 @@
 // Flags shared by `install podman` and `install`.
 
 import { Flags } from '@oclif/core';
+import { EXIT, type ExitCode } from './exit.js';
+
+/** The exit statuses both install commands can end with, for their --help. */
+export const INSTALL_EXIT_CODES: readonly ExitCode[] = [
+  EXIT.OK,
+  EXIT.USAGE,
+  EXIT.PERMISSION,
+  EXIT.CONFIG,
+];
 
 export const installFlags = {
   default: Flags.boolean({

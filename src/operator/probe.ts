@@ -133,6 +133,11 @@ export function probeCgroups(): CgroupLayout {
   });
 }
 
+/** `podman --version`'s version word, e.g. "4.3.1". */
+export function podmanVersionOf(path: string): string | undefined {
+  return /version\s+(\S+)/.exec(runQuiet(path, ['--version']).stdout)?.[1];
+}
+
 export interface PodmanFacts {
   path: string | undefined;
   version: string | undefined;
@@ -147,9 +152,7 @@ export interface PodmanFacts {
 
 export function probePodman(env: Readonly<NodeJS.ProcessEnv>, rootDir: string): PodmanFacts {
   const path = findTool('podman', BIN_FIRST, env.PATH);
-  const version = path
-    ? /version\s+(\S+)/.exec(runQuiet(path, ['--version']).stdout)?.[1]
-    : undefined;
+  const version = path ? podmanVersionOf(path) : undefined;
   const base = { path, version, registeredPathOk: undefined };
   try {
     const conf = readPodmanConf({ rootDir, uid: process.getuid?.() ?? 0, env });

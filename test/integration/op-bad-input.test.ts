@@ -4,6 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CGHERD_BIN, RUNTIMES, inMode, type RunResult } from '../lib/bed.js';
+import { TREE8_SIZE } from '../lib/bundle.js';
 import { cleanupPrefix } from '../lib/cleanup.js';
 import { Scenario, bare } from '../lib/scenario.js';
 
@@ -25,15 +26,6 @@ function cgherd(args: string[], wrap?: string): Promise<RunResult> {
 
 function ok(r: RunResult, what: string): void {
   assert.is(r.code, 0, `${what} failed (${r.code}): ${r.stderr}${r.stdout}`);
-}
-
-async function waitForTree(id: string, size: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const p = await sc.placement(id).catch(() => undefined);
-    if (p && p.members.length >= size) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${id}: the tree never reached ${size} processes`);
 }
 
 /** One message line on stderr, nothing on stdout. */
@@ -99,7 +91,7 @@ test('no permission on the cgroup (read-only cgroup mounts): exit 5, the errno n
   const b = `${PREFIX}b`;
   const image = sc.path('img-a');
   ok(await sc.run(a, await sc.bundle('b-a', { tree: 'tree8' })), 'run');
-  await waitForTree(a, 8);
+  await sc.waitForTree(a, TREE8_SIZE);
   ok(await sc.checkpoint(a, image), 'checkpoint');
   ok(await sc.restore(b, await sc.bundle('b-b', { tree: 'tree8' }), image), 'restore');
   assert.is((await sc.placement(b)).strays.length, 7, 'the restored copy is not broken');

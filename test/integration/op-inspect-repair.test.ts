@@ -13,20 +13,12 @@ import {
   type CgroupMode,
   type RunResult,
 } from '../lib/bed.js';
+import { TREE8_SIZE } from '../lib/bundle.js';
 import { cleanupPrefix } from '../lib/cleanup.js';
 import { Scenario, bare } from '../lib/scenario.js';
 
 const PREFIX = 'cgt-op-ir-';
-const TREE = 8;
-
-async function waitForTree(sc: Scenario, id: string, size: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const p = await sc.placement(id).catch(() => undefined);
-    if (p && p.members.length >= size) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${id}: the tree never reached ${size} processes`);
-}
+const TREE = TREE8_SIZE;
 
 function cgherd(sc: Scenario, args: string[]): Promise<RunResult> {
   return inMode(sc.mode, CGHERD_BIN, [...args, '--root', sc.root], {
@@ -64,7 +56,7 @@ for (const mode of MODES as readonly CgroupMode[]) {
   test('a healthy container: inspect says so, repair moves nothing', async () => {
     const id = `${prefix}healthy`;
     ok(await sc.run(id, await sc.bundle('b-healthy', { tree: 'tree8' })), 'run');
-    await waitForTree(sc, id, TREE);
+    await sc.waitForTree(id, TREE);
     const r = await cgherd(sc, ['inspect', id]);
     ok(r, 'inspect');
     assert.match(r.stdout, /the next checkpoint would succeed/);
@@ -80,7 +72,7 @@ for (const mode of MODES as readonly CgroupMode[]) {
     const c = `${prefix}c`;
     const image = sc.path('img-a');
     ok(await sc.run(a, await sc.bundle('b-a', { tree: 'tree8' })), 'run');
-    await waitForTree(sc, a, TREE);
+    await sc.waitForTree(a, TREE);
     ok(await sc.checkpoint(a, image), 'checkpoint a');
     ok(await sc.restore(b, await sc.bundle('b-b', { tree: 'tree8' }), image), 'restore b');
     ok(await sc.restore(c, await sc.bundle('b-c', { tree: 'tree8' }), image), 'restore c');

@@ -3,7 +3,7 @@
 import { Command } from '@oclif/core';
 import { EXIT, OperatorError, exitCodesHelp } from '../../operator/exit.js';
 import { runInstall } from '../../operator/install-command.js';
-import { installFlags } from '../../operator/install-flags.js';
+import { INSTALL_EXIT_CODES, installFlags } from '../../operator/install-flags.js';
 import { guarded } from '../../operator/run-guarded.js';
 
 export default class Install extends Command {
@@ -12,7 +12,7 @@ export default class Install extends Command {
     '`cgherd install podman` registers cgherd with Podman; `cgherd install --remove` takes it back ' +
     'and restores what was there before, byte for byte.\n\n' +
     'Exit status:\n' +
-    exitCodesHelp([EXIT.OK, EXIT.USAGE, EXIT.PERMISSION, EXIT.CONFIG]);
+    exitCodesHelp(INSTALL_EXIT_CODES);
   static override examples = [
     '<%= config.bin %> install podman --default',
     '<%= config.bin %> install --remove',

@@ -1,9 +1,9 @@
 // `cgherd install podman`: register cgherd with Podman through one drop-in file.
 
 import { Command } from '@oclif/core';
-import { EXIT, exitCodesHelp } from '../../operator/exit.js';
+import { exitCodesHelp } from '../../operator/exit.js';
 import { runInstall } from '../../operator/install-command.js';
-import { installFlags } from '../../operator/install-flags.js';
+import { INSTALL_EXIT_CODES, installFlags } from '../../operator/install-flags.js';
 import { guarded } from '../../operator/run-guarded.js';
 
 export default class InstallPodman extends Command {
@@ -15,7 +15,7 @@ export default class InstallPodman extends Command {
     'kept aside and put back by `cgherd install --remove`. Podman before 5 has no {append=true}: the ' +
     'drop-in then restates the two lists as the files before it leave them, plus cgherd.\n\n' +
     'Exit status:\n' +
-    exitCodesHelp([EXIT.OK, EXIT.USAGE, EXIT.PERMISSION, EXIT.CONFIG]);
+    exitCodesHelp(INSTALL_EXIT_CODES);
   static override examples = [
     '<%= config.bin %> install podman',
     '<%= config.bin %> install podman --default --dry-run',
