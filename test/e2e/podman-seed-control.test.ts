@@ -11,8 +11,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
-import { RUNTIMES, type CgroupMode } from '../lib/bed.js';
-import { PodmanBed } from '../lib/podman.js';
+import { MODES, RUNTIMES, type CgroupMode } from '../lib/bed.js';
+import { withPodmanBed } from '../lib/podman.js';
 import { describePlacement, placementOf } from '../lib/podman-procs.js';
 import {
   containerId,
@@ -39,17 +39,10 @@ const CASES: Case[] = [
 ];
 
 const test = suite('podman seed control (no cgherd)');
-const beds: PodmanBed[] = [];
-
-test.after(async () => {
-  for (const bed of beds.splice(0)) await bed.stop();
-});
 
 for (const c of CASES) {
   test(`${c.mode}, ${c.label}: checkpoint after restore --import --name fails`, async () => {
-    const bed = await PodmanBed.start(c.mode, { [c.runtime]: c.bin }, { tag: 'ctl' });
-    beds.push(bed);
-    try {
+    await withPodmanBed(c.mode, { [c.runtime]: c.bin }, { tag: 'ctl' }, async (bed) => {
       await startJavaContainer(bed, 'c1', c.runtime);
       const c1 = await containerId(bed, 'c1');
       const tar = `${bed.scratch}/c1.tar`;
@@ -82,18 +75,13 @@ for (const c of CASES) {
         `  ${c.mode} ${c.label}: ${placed.strays.length}/${placed.members.length} strays; ` +
           `dump.log ${/Unseizable non-zombie/.test(log) ? 'has' : 'lacks'} "Unseizable non-zombie"`,
       );
-    } finally {
-      beds.splice(beds.indexOf(bed), 1);
-      await bed.stop();
-    }
+    });
   });
 }
 
-for (const mode of ['v1', 'v2'] as const) {
+for (const mode of MODES) {
   test(`${mode}, crun 1.21 (reference): the same steps pass`, async () => {
-    const bed = await PodmanBed.start(mode, { crun: RUNTIMES.crun121 }, { tag: 'ref' });
-    beds.push(bed);
-    try {
+    await withPodmanBed(mode, { crun: RUNTIMES.crun121 }, { tag: 'ref' }, async (bed) => {
       await startJavaContainer(bed, 'c1', 'crun');
       const tar = `${bed.scratch}/c1.tar`;
       const ck = await exportCheckpoint(bed, 'c1', tar);
@@ -104,10 +92,7 @@ for (const mode of ['v1', 'v2'] as const) {
       assert.is(placed.strays.length, 0, describePlacement(placed, mode));
       const again = await bed.podman(['container', 'checkpoint', 'c2']);
       assert.is(again.code, 0, `checkpoint of the restored container: ${again.stderr}`);
-    } finally {
-      beds.splice(beds.indexOf(bed), 1);
-      await bed.stop();
-    }
+    });
   });
 }
 

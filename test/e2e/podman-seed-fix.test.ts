@@ -12,7 +12,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readlinkSync } from 'node:fs';
 import { RUNTIMES, type CgroupMode } from '../lib/bed.js';
-import { PodmanBed } from '../lib/podman.js';
+import { withPodmanBed } from '../lib/podman.js';
 import { findJava } from '../lib/podman-java.js';
 import { describePlacement, placementOf } from '../lib/podman-procs.js';
 import {
@@ -64,21 +64,11 @@ const CASES: Case[] = [
 const CYCLES = 3;
 
 const test = suite('podman seed fix (cgherd)');
-const beds: PodmanBed[] = [];
-
-test.after(async () => {
-  for (const bed of beds.splice(0)) await bed.stop();
-});
 
 for (const c of CASES) {
   test(`${c.mode}, ${c.label}: export, import under a new name, checkpoint, ${CYCLES} times`, async () => {
-    const bed = await PodmanBed.start(
-      c.mode,
-      { [c.runtime]: { cgherdOver: c.lower, env: c.env ?? {} } },
-      { tag: 'fix' },
-    );
-    beds.push(bed);
-    try {
+    const runtimes = { [c.runtime]: { cgherdOver: c.lower, env: c.env ?? {} } };
+    await withPodmanBed(c.mode, runtimes, { tag: 'fix' }, async (bed) => {
       const first = await startJavaContainer(bed, 'c0', c.runtime);
       const expected = shape(first);
       if (c.mode === 'v2') {
@@ -129,10 +119,7 @@ for (const c of CASES) {
       assert.is((await bed.ok(['exec', last, '/bin/echo', 'alive'])).trim(), 'alive');
       await bed.ok(['stop', '--time', '2', last]);
       await bed.ok(['rm', last]);
-    } finally {
-      beds.splice(beds.indexOf(bed), 1);
-      await bed.stop();
-    }
+    });
   });
 }
 

@@ -30,6 +30,16 @@ function mask(text: string, runtimeName: string): string {
     .replaceAll(`Error: ${runtimeName}: `, 'Error: <RUNTIME>: ');
 }
 
+/** `podman run -d` of `/bin/sh -c script` under cgherd. */
+async function runDetached(bed: PodmanBed, name: string, script: string): Promise<void> {
+  const args = ['run', '-d', '--runtime', CGHERD, '--name', name, bed.image];
+  expectOk(await bed.podman([...args, '/bin/sh', '-c', script]), 'run -d');
+}
+
+async function status(bed: PodmanBed, name: string): Promise<string> {
+  return expectOk(await bed.podman(['inspect', '--format', '{{.State.Status}}', name]), 'inspect');
+}
+
 test.before(async () => {
   bed = await PodmanBed.start(
     'v1',
@@ -55,22 +65,7 @@ test('run -d, exec, logs, stop, rm', async () => {
   const bed = the();
   const name = 'cgt-pod-smoke-life';
   try {
-    const script = 'echo hello-from-cgherd; while :; do /bin/sleep 3600; done';
-    expectOk(
-      await bed.podman([
-        'run',
-        '-d',
-        '--runtime',
-        CGHERD,
-        '--name',
-        name,
-        bed.image,
-        '/bin/sh',
-        '-c',
-        script,
-      ]),
-      'run -d',
-    );
+    await runDetached(bed, name, 'echo hello-from-cgherd; while :; do /bin/sleep 3600; done');
     const runtime = expectOk(
       await bed.podman(['inspect', '--format', '{{.OCIRuntime}}', name]),
       'inspect',
@@ -84,10 +79,7 @@ test('run -d, exec, logs, stop, rm', async () => {
     assert.is(failed.code, 7, 'exec passes the exit status through');
     assert.match(expectOk(await bed.podman(['logs', name]), 'logs'), 'hello-from-cgherd');
     expectOk(await bed.podman(['stop', '--time', '2', name]), 'stop');
-    const state = expectOk(
-      await bed.podman(['inspect', '--format', '{{.State.Status}}', name]),
-      'inspect',
-    );
+    const state = await status(bed, name);
     assert.is(state.trim(), 'exited');
     expectOk(await bed.podman(['rm', name]), 'rm');
     assert.is.not((await bed.podman(['container', 'exists', name])).code, 0, 'gone after rm');
@@ -101,33 +93,13 @@ test('container checkpoint and container restore', async () => {
   const name = 'cgt-pod-smoke-cr';
   try {
     const script = 'i=0; while :; do i=$((i+1)); echo $i > /tmp/count; /bin/sleep 0.2; done';
-    expectOk(
-      await bed.podman([
-        'run',
-        '-d',
-        '--runtime',
-        CGHERD,
-        '--name',
-        name,
-        bed.image,
-        '/bin/sh',
-        '-c',
-        script,
-      ]),
-      'run -d',
-    );
+    await runDetached(bed, name, script);
     await new Promise((r) => setTimeout(r, 600));
     expectOk(await bed.podman(['container', 'checkpoint', name]), 'checkpoint');
-    const stopped = expectOk(
-      await bed.podman(['inspect', '--format', '{{.State.Status}}', name]),
-      'inspect',
-    );
+    const stopped = await status(bed, name);
     assert.is(stopped.trim(), 'exited');
     expectOk(await bed.podman(['container', 'restore', name]), 'restore');
-    const running = expectOk(
-      await bed.podman(['inspect', '--format', '{{.State.Status}}', name]),
-      'inspect',
-    );
+    const running = await status(bed, name);
     assert.is(running.trim(), 'running');
     // The counter goes on from where it was: the process was restored, not restarted.
     const before = Number(

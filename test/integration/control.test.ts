@@ -53,11 +53,7 @@ async function cycle(
     assert.is(dump1.code, 0, `${rt.label} ${mode}: first checkpoint failed: ${dump1.stderr}`);
     const restore = await sc.restore(second, bundle2, image1);
     if (restore.code !== 0) {
-      const log = await sc.restoreLog(image1).catch(() => '');
-      const errors = log
-        .split('\n')
-        .filter((l) => l.includes('Error'))
-        .join('\n');
+      const errors = await sc.restoreErrors(image1);
       assert.unreachable(`${rt.label} ${mode}: restore failed: ${restore.stderr}\n${errors}`);
     }
     const afterRestore = await sc.waitForTree(second, TREE8_SIZE);

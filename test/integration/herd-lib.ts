@@ -78,11 +78,7 @@ export async function runCycles(
       }
       const restore = await sc.restore(to, await bundleFor(to), image);
       if (restore.code !== 0) {
-        const log = await sc.restoreLog(image).catch(() => '');
-        const errors = log
-          .split('\n')
-          .filter((l) => l.includes('Error'))
-          .join('\n');
+        const errors = await sc.restoreErrors(image);
         return done({
           completed: i - 1,
           failure: { cycle: i, step: 'restore', detail: `${restore.stderr.trim()}\n${errors}` },

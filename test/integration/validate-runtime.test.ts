@@ -61,6 +61,12 @@ async function cgherd(args: string[], env: Record<string, string>): Promise<RunR
   });
 }
 
+/** `create` of the good bundle with `text` as the cgherd config file `conf`. */
+async function createGoodWithConfig(id: string, conf: string, text: string): Promise<RunResult> {
+  writeFileSync(conf, text);
+  return cgherd(['--root', state, 'create', '--bundle', good, id], { CGHERD_CONFIG: conf });
+}
+
 async function created(id: string): Promise<boolean> {
   const r = await inMode('v1', RUNTIMES.crun121, ['--root', state, 'state', id]);
   return r.code === 0 && r.stdout.includes('"created"');
@@ -182,11 +188,8 @@ for (const mode of ['warn', 'off'] as const) {
 test('an invalid cgherd config file is a clear error naming file and field; crun not called', async () => {
   const id = nextId();
   const conf = join(dir, 'cgherd-bad.json');
-  writeFileSync(conf, '{"validate": "sometimes"}\n');
   try {
-    const r = await cgherd(['--root', state, 'create', '--bundle', good, id], {
-      CGHERD_CONFIG: conf,
-    });
+    const r = await createGoodWithConfig(id, conf, '{"validate": "sometimes"}\n');
     assert.is.not(r.code, 0);
     assert.equal(recorded(), []);
     assert.match(r.stderr, conf);
@@ -201,11 +204,8 @@ test('an invalid cgherd config file is a clear error naming file and field; crun
 test('a cgherd config file that is not JSON gives line and column', async () => {
   const id = nextId();
   const conf = join(dir, 'cgherd-syntax.json');
-  writeFileSync(conf, '{\n  "validate": "warn",\n}\n');
   try {
-    const r = await cgherd(['--root', state, 'create', '--bundle', good, id], {
-      CGHERD_CONFIG: conf,
-    });
+    const r = await createGoodWithConfig(id, conf, '{\n  "validate": "warn",\n}\n');
     assert.is.not(r.code, 0);
     assert.equal(recorded(), []);
     assert.match(r.stderr, conf);

@@ -50,8 +50,6 @@ export interface InModeOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
-/** Exit code of the namespace set-up itself failing, distinct from the command's codes. */
-export const SETUP_FAILED = 125;
 
 // $0 is a placeholder, $1 the number of leaf cgroups to join, then the leaves, then the
 // command. The set-up runs in the namespace's own shell and then execs the command, so the
@@ -60,18 +58,30 @@ const JOIN_LEAVES =
   'n=$1; shift; while [ "$n" -gt 0 ]; do ' +
   'echo $$ > "$1/cgroup.procs" || { echo "inMode: cannot join $1" >&2; exit 125; }; ' +
   'shift; n=$((n - 1)); done; ';
-const SETUP_SCRIPT: Record<CgroupMode, string> = {
+/** Makes the (already private) mount namespace show one cgroup version: v1 drops the
+ *  kernel's cgroup2, v2 replaces everything with a cgroup2 alone. Exits 125 on failure. */
+export const MODE_MOUNTS: Record<CgroupMode, string> = {
   v1:
-    JOIN_LEAVES +
     'if /bin/mountpoint -q /sys/fs/cgroup/unified; then ' +
-    '/bin/umount /sys/fs/cgroup/unified || { echo "inMode v1: umount unified failed" >&2; exit 125; }; fi; ' +
-    'exec "$@"',
+    '/bin/umount /sys/fs/cgroup/unified || { echo "inMode v1: umount unified failed" >&2; exit 125; }; fi',
   v2:
-    JOIN_LEAVES +
     '/bin/umount -R /sys/fs/cgroup && /bin/mount -t cgroup2 cgroup2 /sys/fs/cgroup ' +
-    '|| { echo "inMode v2: cannot mount cgroup2 on /sys/fs/cgroup" >&2; exit 125; }; ' +
-    'exec "$@"',
+    '|| { echo "inMode v2: cannot mount cgroup2 on /sys/fs/cgroup" >&2; exit 125; }',
 };
+const SETUP_SCRIPT: Record<CgroupMode, string> = {
+  v1: `${JOIN_LEAVES}${MODE_MOUNTS.v1}; exec "$@"`,
+  v2: `${JOIN_LEAVES}${MODE_MOUNTS.v2}; exec "$@"`,
+};
+
+/** The start of an argv that runs a shell script in a fresh private mount namespace. */
+export const UNSHARED_SH = [
+  '/usr/bin/unshare',
+  '-m',
+  '--propagation',
+  'private',
+  '/bin/sh',
+  '-c',
+] as const;
 
 /** The shared leaf cgroup each mode parks its processes in, in the *other* version's
  *  hierarchies (which the kernel still has, mounted or not). */
@@ -148,12 +158,7 @@ export function inModeArgv(
   leaves: readonly string[] = [],
 ): string[] {
   return [
-    '/usr/bin/unshare',
-    '-m',
-    '--propagation',
-    'private',
-    '/bin/sh',
-    '-c',
+    ...UNSHARED_SH,
     SETUP_SCRIPT[mode],
     'in-mode',
     String(leaves.length),

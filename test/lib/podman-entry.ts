@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CgroupMode } from './bed.js';
 import type { CgroupMount } from './cgroups.js';
+import { shQuote } from './podman-conf.js';
 
 /** Host paths of the entry leaves for a bed. On v2 the memory hierarchy is left alone:
  *  the caller's memory cgroup may carry the limits it is meant to run under. */
@@ -57,10 +58,6 @@ export function createEntryCgroups(leaves: readonly string[]): void {
 
 /** A `sh -c` script that moves itself into the leaves, then execs "$@". */
 export function joinAndExecScript(leaves: readonly string[]): string {
-  const joins = leaves.map((l) => `echo $$ > ${shWord(join(l, 'cgroup.procs'))} || exit 125`);
+  const joins = leaves.map((l) => `echo $$ > ${shQuote(join(l, 'cgroup.procs'))} || exit 125`);
   return [...joins, 'exec "$@"'].join('\n');
-}
-
-function shWord(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
 }

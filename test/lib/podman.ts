@@ -13,7 +13,14 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { CGHERD_BIN, runCommand, type CgroupMode, type RunResult } from './bed.js';
+import {
+  CGHERD_BIN,
+  MODE_MOUNTS,
+  UNSHARED_SH,
+  runCommand,
+  type CgroupMode,
+  type RunResult,
+} from './bed.js';
 import {
   bedLayout,
   cgherdWrapper,
@@ -32,13 +39,6 @@ export type { RuntimeSpec } from './podman-conf.js';
 export const PODMAN_PREFIX = 'cgt-pod-';
 export const IMAGE = 'localhost/cgt-pod-busybox:latest';
 const DEFAULT_TIMEOUT_MS = 120_000;
-
-// v1: drop the kernel's cgroup2 so crun sees a pure v1 layout. v2: a cgroup2 alone.
-// Either way a tmpfs runroot: a new namespace is a fresh "boot" for Podman and conmon.
-const MODE_SETUP: Record<CgroupMode, string> = {
-  v1: 'if /bin/mountpoint -q /sys/fs/cgroup/unified; then /bin/umount /sys/fs/cgroup/unified || exit 125; fi',
-  v2: '/bin/umount -R /sys/fs/cgroup && /bin/mount -t cgroup2 cgroup2 /sys/fs/cgroup || exit 125',
-};
 
 export interface PodmanBedOptions {
   /** Distinguishes beds of the same mode used at the same time (default: none). */
@@ -210,6 +210,21 @@ export class PodmanBed {
   }
 }
 
+/** Starts a bed, gives it to `use`, and stops it however `use` ends. */
+export async function withPodmanBed<T>(
+  mode: CgroupMode,
+  runtimes: Record<string, RuntimeSpec>,
+  opts: PodmanBedOptions,
+  use: (bed: PodmanBed) => Promise<T>,
+): Promise<T> {
+  const bed = await PodmanBed.start(mode, runtimes, opts);
+  try {
+    return await use(bed);
+  } finally {
+    await bed.stop();
+  }
+}
+
 /** `/<name>` and everything below it, in every hierarchy: CRIU re-creates container paths
  *  even in hierarchies the container never used (facts.md). */
 function removeBedCgroups(name: string): Promise<string[]> {
@@ -257,21 +272,19 @@ function killStaleHolder(layout: BedLayout): void {
 /** Starts the namespace holder and resolves with its pid once the mounts are in place.
  *  It also exits when this process does, so a crashed test leaves no holder behind. */
 function startHolder(mode: CgroupMode, layout: BedLayout): Promise<number> {
+  // A tmpfs runroot: a new namespace is a fresh "boot" for Podman and conmon.
   const script = [
-    MODE_SETUP[mode],
+    MODE_MOUNTS[mode],
     `/bin/mount -t tmpfs -o mode=0700 cgt-pod-run "$1" || exit 125`,
     'echo ready',
     'exec </dev/null >/dev/null 2>&1',
     'while [ -d "/proc/$2" ]; do /bin/sleep 1; done',
   ].join('\n');
+  const [cmd, ...args] = UNSHARED_SH;
   const child = spawn(
-    '/usr/bin/unshare',
+    cmd,
     [
-      '-m',
-      '--propagation',
-      'private',
-      '/bin/sh',
-      '-c',
+      ...args,
       script,
       HOLDER_MARK,
       layout.runroot,

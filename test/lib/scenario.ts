@@ -207,27 +207,20 @@ export class Scenario {
     return [pid, ...descendants(pid, readPpidTable())];
   }
 
-  /** hierarchy -> path from /proc/PID/cgroup, for the hierarchies mounted in this mode
-   *  (v1: keyed by controller list, `name=systemd` included; v2: the key `unified`).
-   *  Empty if the process is gone. */
-  async cgroupsOf(pid: number): Promise<Map<string, string>> {
-    return readCgroups(pid, this.mode) ?? new Map();
-  }
-
   async placement(id: string): Promise<Placement> {
     const init = await this.initPid(id);
     const members = await this.tree(init);
-    const initCgroups = await this.cgroupsOf(init);
-    const strays: number[] = [];
-    for (const pid of members) {
-      if (pid === init) continue;
-      const cg = readCgroups(pid, this.mode);
-      if (cg && differingHierarchies(cg, initCgroups).length > 0) strays.push(pid);
-    }
+    // One read per member (undefined: gone meanwhile), for both strays and outside.
+    const cgroups = new Map(members.map((pid) => [pid, readCgroups(pid, this.mode)]));
+    const initCgroups = cgroups.get(init) ?? new Map<string, string>();
+    const strays = members.filter((pid) => {
+      const cg = cgroups.get(pid);
+      return pid !== init && cg !== undefined && differingHierarchies(cg, initCgroups).length > 0;
+    });
     const cgroup = this.recordedCgroup(id);
     if (cgroup === undefined) return { init, members, strays };
     const outside = members.filter((pid) => {
-      const cg = readCgroups(pid, this.mode);
+      const cg = cgroups.get(pid);
       return cg !== undefined && [...cg.values()].some((path) => path !== cgroup);
     });
     return { init, members, strays, cgroup, outside };
@@ -289,6 +282,15 @@ export class Scenario {
   /** CRIU's restore.log text of the last restore from `image`. Throws if there is none. */
   async restoreLog(image: string, workPath?: string): Promise<string> {
     return readLog([workPath ?? this.workPathFor(image), image], 'restore.log');
+  }
+
+  /** The error lines of restore.log from `image`, or '' without a log: for failure messages. */
+  async restoreErrors(image: string): Promise<string> {
+    const log = await this.restoreLog(image).catch(() => '');
+    return log
+      .split('\n')
+      .filter((l) => l.includes('Error'))
+      .join('\n');
   }
 
   /** Kills and deletes every container this scenario made, removes their cgroups in every
