@@ -5,7 +5,7 @@
 // cgroups, in one hierarchy, are the only candidates, and the scan reads the ppid of those
 // alone. Where that set cannot be listed, every process on the host is read instead.
 
-import { isAncestorOrSelf, cgroupDir } from '../cgroup/paths.js';
+import { isAncestorOrSelf, cgroupDir, type PathResult } from '../cgroup/paths.js';
 import { mountFor, UNIFIED } from '../cgroup/hierarchy.js';
 import type { HostIO } from '../proc/host.js';
 import type { CgroupMount } from '../proc/mountinfo.js';
@@ -39,6 +39,25 @@ export function originOf(
   return isAncestorOrSelf(target.path, path) ? undefined : path;
 }
 
+/**
+ * The directory of an origin cgroup (a path in the scan's hierarchy), refused when it
+ * could lead outside a cgroup mount. Origins are only ever read, never written.
+ */
+export function originDir(
+  target: HerdTarget,
+  mounts: readonly CgroupMount[],
+  origin: string,
+): PathResult {
+  const line = {
+    hierarchyId: target.version === 2 ? 0 : -1,
+    controllers: target.controllers,
+    path: origin,
+  };
+  const mount = mountFor(mounts, line);
+  if (!mount) return { error: `origin ${origin} is outside every mount of ${target.hierarchy}` };
+  return cgroupDir(mount, origin);
+}
+
 interface Listing {
   dir: string;
   /** List the child cgroups too. */
@@ -64,14 +83,7 @@ function scopedCandidates(
 ): Set<number> | string {
   const queue: Listing[] = [{ dir: target.dir, descend: true }];
   for (const origin of origins) {
-    const line = {
-      hierarchyId: target.version === 2 ? 0 : -1,
-      controllers: target.controllers,
-      path: origin,
-    };
-    const mount = mountFor(mounts, line);
-    if (!mount) return `origin ${origin} is outside every mount of ${target.hierarchy}`;
-    const resolved = cgroupDir(mount, origin);
+    const resolved = originDir(target, mounts, origin);
     if ('error' in resolved) return resolved.error;
     // A child is born exactly where its parent is; the origin's child cgroups are listed
     // too, for the tree's processes that sat below it already (a nested cgroup that no

@@ -1,0 +1,61 @@
+// Where the strays were before they were moved, in the scan's hierarchy: the cgroups the
+// confirmation scan must list (a child forked before its parent moved is born there).
+// The first stray met in a cgroup costs a /proc/<pid>/cgroup read; that cgroup's
+// cgroup.procs then names every other process in it. A buggy restore leaves the whole
+// tree in one old cgroup, so a thousand strays cost one /proc read instead of a thousand.
+
+import type { HostIO } from '../proc/host.js';
+import type { CgroupMount } from '../proc/mountinfo.js';
+import { parsePidList } from '../proc/procfs.js';
+import { originDir } from './scan.js';
+import type { HerdTarget } from './types.js';
+
+export class OriginBook {
+  /** Every origin seen: the scan lists these. */
+  readonly paths = new Set<string>();
+  /** pid -> origin, from the cgroup.procs of the origins listed in this walk. */
+  private listed = new Map<number, string>();
+  private listedPaths = new Set<string>();
+
+  constructor(
+    private readonly io: HostIO,
+    private readonly target: HerdTarget,
+    private readonly mounts: readonly CgroupMount[],
+  ) {}
+
+  /**
+   * Each walk lists afresh: between walks, something may have moved a process that an
+   * older listing still names.
+   */
+  newWalk(): void {
+    this.listed = new Map();
+    this.listedPaths = new Set();
+  }
+
+  /** The origin a listing names for pid; undefined: read its /proc/<pid>/cgroup. */
+  lookup(pid: number): string | undefined {
+    return this.listed.get(pid);
+  }
+
+  /** An origin seen, not to be listed (already known where each process is). */
+  note(path: string): void {
+    this.paths.add(path);
+  }
+
+  /** An origin just read from a stray's /proc/<pid>/cgroup: list its processes once. */
+  learn(path: string): void {
+    this.paths.add(path);
+    if (this.listedPaths.has(path)) return;
+    this.listedPaths.add(path);
+    const resolved = originDir(this.target, this.mounts, path);
+    if ('error' in resolved) return;
+    let text: string | undefined;
+    try {
+      text = this.io.readText(`${resolved.dir}/cgroup.procs`);
+    } catch {
+      // Unreadable: each stray there costs its own /proc read, as without the book.
+      return;
+    }
+    for (const pid of parsePidList(text ?? '')) this.listed.set(pid, path);
+  }
+}
