@@ -58,7 +58,8 @@ class Herder {
   readonly moved: HerdMove[] = [];
   readonly failures: HerdFailure[] = [];
   readonly skipped: HerdSkip[] = [];
-  private readonly failed = new Set<string>();
+  /** hierarchy -> pids whose move there failed (tried once, reported once). */
+  private readonly failed = new Map<string, Set<number>>();
   private readonly caller: Set<number>;
   private readonly index: Map<string, string>;
 
@@ -91,10 +92,18 @@ class Herder {
   }
 
   private fail(failure: HerdFailure): void {
-    const key = `${failure.pid}:${failure.hierarchy}`;
-    if (this.failed.has(key)) return;
-    this.failed.add(key);
+    let pids = this.failed.get(failure.hierarchy);
+    if (!pids) {
+      pids = new Set();
+      this.failed.set(failure.hierarchy, pids);
+    }
+    if (pids.has(failure.pid)) return;
+    pids.add(failure.pid);
     this.failures.push(failure);
+  }
+
+  private hasFailed(pid: number, hierarchy: string): boolean {
+    return this.failed.get(hierarchy)?.has(pid) ?? false;
   }
 
   /**
@@ -153,8 +162,13 @@ class Herder {
   /**
    * Moves one member into one hierarchy's target. False when it turned out to be gone.
    */
-  private moveInto(pid: number, member: LiveMember, target: HerdTarget): boolean {
-    if (this.failed.has(`${pid}:${target.hierarchy}`)) return true;
+  private moveInto(
+    pid: number,
+    member: LiveMember,
+    target: HerdTarget,
+    procsFile: string,
+  ): boolean {
+    if (this.hasFailed(pid, target.hierarchy)) return true;
     this.wrote = true;
     const from = member.cgroups[target.hierarchy] as string;
     if (this.caller.has(pid)) {
@@ -171,7 +185,7 @@ class Herder {
       this.moved.push({ pid, hierarchy: target.hierarchy, from, to: target.path });
       return true;
     }
-    const error = this.io.writePid(`${target.dir}/cgroup.procs`, pid);
+    const error = this.io.writePid(procsFile, pid);
     if (!error) {
       this.moved.push({ pid, hierarchy: target.hierarchy, from, to: target.path });
       member.cgroups[target.hierarchy] = target.path;
@@ -200,9 +214,10 @@ class Herder {
   private moveBatch(batch: readonly Reached[]): Set<number> {
     const gone = new Set<number>();
     for (const target of this.targets) {
+      const procsFile = `${target.dir}/cgroup.procs`;
       for (const { pid, member, strays } of batch) {
         if (gone.has(pid) || !strays.includes(target)) continue;
-        if (!this.moveInto(pid, member, target)) gone.add(pid);
+        if (!this.moveInto(pid, member, target, procsFile)) gone.add(pid);
       }
     }
     return gone;
@@ -323,7 +338,7 @@ class Herder {
       member.cgroups = cgroups;
       this.noteOrigin(cgroups);
       const open = strayTargets(cgroups, this.targets).filter(
-        (t) => !this.failed.has(`${pid}:${t.hierarchy}`) && !this.caller.has(pid),
+        (t) => !this.hasFailed(pid, t.hierarchy) && !this.caller.has(pid),
       );
       if (open.length > 0) fixable.push(pid);
     }
