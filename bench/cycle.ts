@@ -1,5 +1,7 @@
 // Checkpoint + restore through cgherd against crun alone (crun 1.21, same id, cgroup v1):
-// what the herd hooks add to the operation they protect. Goal ≤ 1.05.
+// what the herd hooks add to the operation they protect. Goal ≤ 1.05. Two bare `node -e 0`
+// run in the same rounds: cgherd starts Node once per command, so crun plus those two is
+// the floor for any runtime face written for Node.
 
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,7 +67,7 @@ export async function benchCycle(lines: string[]): Promise<void> {
   try {
     const bundleA = await makeBundle(join(work, 'a'), { tree: 'tree8', mode: 'v1' });
     const bundleB = await makeBundle(join(work, 'b'), { tree: 'tree8', mode: 'v1' });
-    const [cg, cr] = interleave(
+    const [cg, cr, nodes] = interleave(
       [
         variant(
           'cgherd checkpoint+restore',
@@ -75,13 +77,23 @@ export async function benchCycle(lines: string[]): Promise<void> {
           bundleA,
         ),
         variant('crun checkpoint+restore', CRUN, process.env, 'cgt-bench-cy-b', bundleB),
+        {
+          label: 'two node -e 0',
+          run: () => {
+            mustRun(process.execPath, ['-e', '0']);
+            mustRun(process.execPath, ['-e', '0']);
+          },
+        },
       ],
       8,
       1,
     );
     lines.push(ratioLine('checkpoint + restore: cgherd / crun 1.21 (tree of 8)', cg!, cr!, 1.05));
+    const overhead = cg!.medianMs - cr!.medianMs;
     lines.push(
-      `  medians: cgherd ${cg!.medianMs.toFixed(0)} ms, crun ${cr!.medianMs.toFixed(0)} ms`,
+      `  cgherd's extra time / two node -e 0: ${(overhead / nodes!.medianMs).toFixed(2)}; ` +
+        `floor for a Node runtime face, (crun + two node -e 0) / crun: ` +
+        `${((cr!.medianMs + nodes!.medianMs) / cr!.medianMs).toFixed(3)}`,
     );
   } finally {
     for (const id of ['cgt-bench-cy-a', 'cgt-bench-cy-b']) {

@@ -19,7 +19,7 @@ die() {
 for tool in dpkg-deb rpmbuild npm gzip; do
 	command -v "$tool" >/dev/null || die "$tool is missing (apt-get install dpkg-dev rpm npm)"
 done
-[ -f dist/src/cli.js ] && [ -f dist/src/cgherd-runtime.js ] || die "dist/ is not built: run make build"
+[ -f dist/src/cli.js ] && [ -f dist/src/cgherd-runtime.cjs ] || die "dist/ is not built: run make build"
 
 # Reproducible timestamps: the last commit, else now.
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}

@@ -16,7 +16,7 @@ import { readdirSync } from 'node:fs';
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const LAUNCHER = join(REPO, 'bin/cgherd');
 // The file the launcher runs for the Node path (built by tools/bundle-runtime.mjs).
-const NODE_MAIN = join(REPO, 'dist/src/cgherd-runtime.js');
+const NODE_MAIN = join(REPO, 'dist/src/cgherd-runtime.cjs');
 const dir = mkdtempSync(join(tmpdir(), 'cgt-rule-'));
 const fake = join(dir, 'fake-crun');
 writeFileSync(fake, '#!/bin/sh\nexit 0\n');
