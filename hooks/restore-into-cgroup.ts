@@ -22,7 +22,7 @@ const hook: Hook = {
     try {
       const wanted = restoreCgroupRootWanted(
         () => probeRuntimeVersion(ctx.settings.runtime),
-        ctx.env,
+        ctx.settings.restoreCgroupRoot,
       );
       if (!wanted) {
         return undefined;

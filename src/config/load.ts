@@ -7,8 +7,10 @@ import { isAbsolute } from 'node:path';
 import {
   DEFAULT_CONFIG_FILE,
   DEFAULT_DEBUG_LOG,
+  RESTORE_CGROUP_ROOT_MODES,
   VALIDATE_MODES,
   type ConfigFile,
+  type RestoreCgroupRootMode,
   type Settings,
   type ValidateMode,
 } from './settings.js';
@@ -66,11 +68,31 @@ function checkRuntime(path: string, source: string): string {
   return path;
 }
 
+/** An environment override that must be one of `modes`; undefined when unset. */
+function modeOverride<T extends string>(
+  env: Readonly<NodeJS.ProcessEnv>,
+  name: string,
+  modes: readonly T[],
+): T | undefined {
+  const override = env[name];
+  if (override === undefined) return undefined;
+  if ((modes as readonly string[]).includes(override)) return override as T;
+  throw new ConfigError(`${name}="${override}" is not one of ${modes.join(', ')}`);
+}
+
 function validateModeFrom(env: Readonly<NodeJS.ProcessEnv>, file: ConfigFile): ValidateMode {
-  const override = env.CGHERD_VALIDATE;
-  if (override === undefined) return file.validate ?? 'enforce';
-  if ((VALIDATE_MODES as readonly string[]).includes(override)) return override as ValidateMode;
-  throw new ConfigError(`CGHERD_VALIDATE="${override}" is not one of ${VALIDATE_MODES.join(', ')}`);
+  return modeOverride(env, 'CGHERD_VALIDATE', VALIDATE_MODES) ?? file.validate ?? 'enforce';
+}
+
+function restoreCgroupRootFrom(
+  env: Readonly<NodeJS.ProcessEnv>,
+  file: ConfigFile,
+): RestoreCgroupRootMode {
+  return (
+    modeOverride(env, 'CGHERD_RESTORE_CGROUP_ROOT', RESTORE_CGROUP_ROOT_MODES) ??
+    file.restoreCgroupRoot ??
+    'auto'
+  );
 }
 
 function debugLogFrom(env: Readonly<NodeJS.ProcessEnv>, file: ConfigFile): string {
@@ -90,6 +112,7 @@ export function loadSettings(env: Readonly<NodeJS.ProcessEnv> = process.env): Se
     runtime: runtimeFrom(env, file, configFile),
     validate: validateModeFrom(env, file),
     herd: file.herd ?? true,
+    restoreCgroupRoot: restoreCgroupRootFrom(env, file),
     debugLog: debugLogFrom(env, file),
     configFile,
   };

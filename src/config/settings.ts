@@ -5,11 +5,21 @@ export type ValidateMode = 'enforce' | 'warn' | 'off';
 
 export const VALIDATE_MODES: readonly ValidateMode[] = ['enforce', 'warn', 'off'];
 
+/** auto: by the lower runtime's version (src/criu/needs.ts); always, never: forced. */
+export type RestoreCgroupRootMode = 'auto' | 'always' | 'never';
+
+export const RESTORE_CGROUP_ROOT_MODES: readonly RestoreCgroupRootMode[] = [
+  'auto',
+  'always',
+  'never',
+];
+
 /** The shape of /etc/cgherd/config.json (schemas/cgherd-config.schema.json). */
 export interface ConfigFile {
   runtime?: string;
   validate?: ValidateMode;
   herd?: boolean;
+  restoreCgroupRoot?: RestoreCgroupRootMode;
   debugLog?: string;
 }
 
@@ -18,6 +28,7 @@ export interface Settings {
   runtime: string;
   validate: ValidateMode;
   herd: boolean;
+  restoreCgroupRoot: RestoreCgroupRootMode;
   /** Where `debug` output goes when enabled; never fd 2. */
   debugLog: string;
   /** The config file that was read, if any. */

@@ -2,6 +2,7 @@
 // `cgherd doctor` shows it.
 
 import { compareVersions, type RuntimeVersion } from './version.js';
+import type { RestoreCgroupRootMode } from '../config/settings.js';
 
 export interface RuntimeNeeds {
   /**
@@ -79,17 +80,16 @@ export function needsFor(version: RuntimeVersion | undefined): RuntimeNeeds {
 }
 
 /**
- * CGHERD_RESTORE_CGROUP_ROOT=always|never|auto overrides the table: a runtime built from
- * patched sources may report a version the table gets wrong (the test bed's "crun 1.21
- * without the restore cgroup root" is one).
+ * `restoreCgroupRoot` in the config (or CGHERD_RESTORE_CGROUP_ROOT) overrides the table
+ * with always or never: a runtime built from patched sources may report a version the
+ * table gets wrong (the test bed's "crun 1.21 without the restore cgroup root" is one).
  */
 export function restoreCgroupRootWanted(
   version: RuntimeVersion | undefined | (() => RuntimeVersion | undefined),
-  env: Readonly<NodeJS.ProcessEnv>,
+  mode: RestoreCgroupRootMode,
 ): boolean {
-  const override = env.CGHERD_RESTORE_CGROUP_ROOT;
-  if (override === 'always') return true;
-  if (override === 'never') return false;
+  if (mode === 'always') return true;
+  if (mode === 'never') return false;
   // Probed only when needed: `--version` is a process start.
   return needsFor(typeof version === 'function' ? version() : version).restoreCgroupRoot;
 }

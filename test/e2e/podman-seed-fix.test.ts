@@ -29,7 +29,7 @@ interface Case {
   runtime: string;
   label: string;
   lower: string;
-  env?: Record<string, string>;
+  config?: Record<string, unknown>;
 }
 
 const CASES: Case[] = [
@@ -45,8 +45,9 @@ const CASES: Case[] = [
     label: 'cgherd over crun 1.21 without the restore cgroup root',
     lower: RUNTIMES.crun121NoRoot,
     // This fixture says "1.21", the version that has the fix, while its restore lacks it;
-    // cgherd goes by the version, so the wrapper tells it what a crun <= 1.20 would.
-    env: { CGHERD_RESTORE_CGROUP_ROOT: 'always' },
+    // cgherd goes by the version, so its config file says what a crun <= 1.20 would.
+    // (With "auto" here, the second checkpoint fails: "... is not a suffix of ...".)
+    config: { restoreCgroupRoot: 'always' },
   },
   {
     mode: 'v1',
@@ -67,7 +68,9 @@ const test = suite('podman seed fix (cgherd)');
 
 for (const c of CASES) {
   test(`${c.mode}, ${c.label}: export, import under a new name, checkpoint, ${CYCLES} times`, async () => {
-    const runtimes = { [c.runtime]: { cgherdOver: c.lower, env: c.env ?? {} } };
+    const runtimes = {
+      [c.runtime]: { cgherdOver: c.lower, ...(c.config ? { config: c.config } : {}) },
+    };
     await withPodmanBed(c.mode, runtimes, { tag: 'fix' }, async (bed) => {
       const first = await startJavaContainer(bed, 'c0', c.runtime);
       const expected = shape(first);

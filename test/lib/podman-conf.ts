@@ -2,7 +2,14 @@
 // wrapper scripts that register cgherd over a given lower runtime. Pure: no I/O.
 
 /** A runtime registered with the bed: a binary run as is, or cgherd over a lower runtime. */
-export type RuntimeSpec = string | { cgherdOver: string; env?: Record<string, string> };
+export type RuntimeSpec =
+  | string
+  | {
+      cgherdOver: string;
+      env?: Record<string, string>;
+      /** cgherd config keys: written to a config file (with `runtime`) that the wrapper names. */
+      config?: Record<string, unknown>;
+    };
 
 export interface BedLayout {
   /** /tmp/cgt-pod-<mode>[-tag]: everything the bed owns on disk. */

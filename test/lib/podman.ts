@@ -244,7 +244,12 @@ function writeRuntimes(
       continue;
     }
     const path = `${layout.wrappers}/${name}`;
-    const env = { CGHERD_RUNTIME: spec.cgherdOver, ...spec.env };
+    let env: Record<string, string> = { CGHERD_RUNTIME: spec.cgherdOver, ...spec.env };
+    if (spec.config) {
+      const file = `${path}.json`;
+      writeFileSync(file, JSON.stringify({ runtime: spec.cgherdOver, ...spec.config }));
+      env = { CGHERD_CONFIG: file, ...spec.env };
+    }
     writeFileSync(path, cgherdWrapper(CGHERD_BIN, env), { mode: 0o755 });
     paths.set(name, path);
   }

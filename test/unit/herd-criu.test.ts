@@ -42,12 +42,20 @@ test('needs table: crun <= 1.20 restores into the dumped cgroup; 1.21+ and runc 
   assert.ok(needsFor(parseVersionOutput('crun version 1.19')).knownIssues[0]?.includes('1651'));
 });
 
-test('needs override: CGHERD_RESTORE_CGROUP_ROOT=always|never', () => {
+test('needs override: restoreCgroupRoot always|never; auto goes by the table', () => {
   const v121 = parseVersionOutput('crun version 1.21');
   const v181 = parseVersionOutput(CRUN_181);
-  assert.is(restoreCgroupRootWanted(v121, { CGHERD_RESTORE_CGROUP_ROOT: 'always' }), true);
-  assert.is(restoreCgroupRootWanted(v181, { CGHERD_RESTORE_CGROUP_ROOT: 'never' }), false);
-  assert.is(restoreCgroupRootWanted(v181, {}), true);
+  assert.is(restoreCgroupRootWanted(v121, 'always'), true);
+  assert.is(restoreCgroupRootWanted(v181, 'never'), false);
+  assert.is(restoreCgroupRootWanted(v181, 'auto'), true);
+  assert.is(restoreCgroupRootWanted(v121, 'auto'), false);
+  let probed = 0;
+  const probe = (): ReturnType<typeof parseVersionOutput> => {
+    probed++;
+    return v181;
+  };
+  restoreCgroupRootWanted(probe, 'never');
+  assert.is(probed, 0, 'a forced mode starts no `--version`');
 });
 
 test('crun cgroupfs path: absent -> /<id>; absolute; relative; no linux -> /', () => {

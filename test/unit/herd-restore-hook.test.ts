@@ -1,6 +1,6 @@
 // The restore-into-cgroup hook on its own: the per-restore CRIU config file it hands the
 // lower runtime, the caller's file carried over, the file removed afterwards. No runtime
-// is started (the need is forced through CGHERD_RESTORE_CGROUP_ROOT). The cgroup lines
+// is started (the need is forced through the restoreCgroupRoot setting). The cgroup lines
 // follow this host's mounts, so only their shape is checked here.
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,11 +10,16 @@ import * as assert from 'uvu/assert';
 import hook from '../../hooks/restore-into-cgroup.js';
 import { parseArgv } from '../../src/runtime/argv.js';
 import type { HookContext } from '../../src/runtime/hook.js';
+import type { RestoreCgroupRootMode } from '../../src/config/settings.js';
 
 const dir = mkdtempSync('/tmp/cgt-herd-unit-');
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-function context(argv: string[], env: NodeJS.ProcessEnv): HookContext {
+function context(
+  argv: string[],
+  restoreCgroupRoot: RestoreCgroupRootMode,
+  env: NodeJS.ProcessEnv = {},
+): HookContext {
   return {
     argv,
     parsed: parseArgv(argv),
@@ -22,6 +27,7 @@ function context(argv: string[], env: NodeJS.ProcessEnv): HookContext {
       runtime: '/nonexistent/crun',
       validate: 'off',
       herd: true,
+      restoreCgroupRoot,
       debugLog: '/dev/null',
       configFile: undefined,
     },
@@ -39,11 +45,10 @@ function bundle(name: string, config: object): string {
   return b;
 }
 
-const FORCE = { CGHERD_RESTORE_CGROUP_ROOT: 'always' };
 const restore = (b: string, id: string): string[] => ['restore', '--bundle', b, '--detach', id];
 
 test('a cgroup path from the id when linux.cgroupsPath is absent; file removed after', async () => {
-  const ctx = context(restore(bundle('a', { linux: {} }), 'cgt-herd-new'), FORCE);
+  const ctx = context(restore(bundle('a', { linux: {} }), 'cgt-herd-new'), 'always');
   await hook.before?.(ctx);
   const file = ctx.childEnv.CRIU_CONFIG_FILE as string;
   assert.ok(file?.startsWith('/run/cgherd/criu/'), String(file));
@@ -64,8 +69,7 @@ test('a cgroup path from the id when linux.cgroupsPath is absent; file removed a
 test("the caller's CRIU_CONFIG_FILE is carried into the generated file", async () => {
   const own = join(dir, 'own.conf');
   writeFileSync(own, 'tcp-established\ncgroup-root :/elsewhere\n');
-  const ctx = context(restore(bundle('b', { linux: { cgroupsPath: '/pod/c1' } }), 'c1'), {
-    ...FORCE,
+  const ctx = context(restore(bundle('b', { linux: { cgroupsPath: '/pod/c1' } }), 'c1'), 'always', {
     CRIU_CONFIG_FILE: own,
   });
   await hook.before?.(ctx);
@@ -81,19 +85,19 @@ test("the caller's CRIU_CONFIG_FILE is carried into the generated file", async (
 });
 
 test('skipped: systemd cgroup manager, forced off, no linux section', async () => {
-  for (const [argv, env] of [
-    [['--systemd-cgroup', ...restore(bundle('c', { linux: {} }), 'x')], FORCE],
-    [restore(bundle('d', { linux: {} }), 'x'), { CGHERD_RESTORE_CGROUP_ROOT: 'never' }],
-    [restore(bundle('e', {}), 'x'), FORCE],
+  for (const [argv, mode] of [
+    [['--systemd-cgroup', ...restore(bundle('c', { linux: {} }), 'x')], 'always'],
+    [restore(bundle('d', { linux: {} }), 'x'), 'never'],
+    [restore(bundle('e', {}), 'x'), 'always'],
   ] as const) {
-    const ctx = context([...argv], { ...env });
+    const ctx = context([...argv], mode);
     await hook.before?.(ctx);
     assert.is(ctx.childEnv.CRIU_CONFIG_FILE, undefined, argv.join(' '));
   }
 });
 
 test('a broken bundle never refuses the restore', async () => {
-  const ctx = context(restore(join(dir, 'missing'), 'x'), FORCE);
+  const ctx = context(restore(join(dir, 'missing'), 'x'), 'always');
   assert.is(await hook.before?.(ctx), undefined);
   assert.is(ctx.childEnv.CRIU_CONFIG_FILE, undefined);
 });

@@ -107,7 +107,8 @@ const CASES: { name: string; env: Record<string, string>; expect: string | RegEx
     env: {
       CGHERD_CONFIG: conf(
         'i.json',
-        `{"runtime":"${fake}","validate":"off","herd":false,"debugLog":"/tmp/cgherd-debug.log"}`,
+        `{"runtime":"${fake}","validate":"off","herd":false,"restoreCgroupRoot":"always",` +
+          `"debugLog":"/tmp/cgherd-debug.log"}`,
       ),
     },
     expect: fake,
@@ -127,6 +128,11 @@ const CASES: { name: string; env: Record<string, string>; expect: string | RegEx
     name: 'bad enum value beside a good runtime',
     env: { CGHERD_CONFIG: conf('m.json', `{"runtime":"${fake}","validate":"sometimes"}`) },
     expect: /field \/validate/,
+  },
+  {
+    name: 'bad restoreCgroupRoot',
+    env: { CGHERD_CONFIG: conf('r.json', `{"runtime":"${fake}","restoreCgroupRoot":"auto "}`) },
+    expect: /field \/restoreCgroupRoot/,
   },
   {
     name: 'non-boolean herd',
@@ -193,6 +199,24 @@ test('the launcher sends the same commands to Node as intercepted.ts, and every 
   const commands = readdirSync(join(REPO, 'dist/src/commands')).map((f) => f.replace(/\.js$/, ''));
   for (const command of commands)
     assert.ok(operator.includes(command), `${command} not routed to Node`);
+});
+
+test("the launcher's config check knows every key and value of the config schema", () => {
+  const text = readFileSync(LAUNCHER, 'utf8');
+  const schema = JSON.parse(
+    readFileSync(join(REPO, 'schemas/cgherd-config.schema.json'), 'utf8'),
+  ) as { properties: Record<string, { enum?: string[]; type?: string }> };
+  for (const [key, rule] of Object.entries(schema.properties)) {
+    // An unknown key sends every pass-through command to Node: slower, not wrong.
+    if (rule.enum) {
+      for (const value of rule.enum)
+        assert.ok(text.includes(`${key}=\\"${value}\\"`), `${key}=${value}`);
+    } else if (rule.type === 'boolean') {
+      assert.ok(text.includes(`${key}=true`) && text.includes(`${key}=false`), key);
+    } else {
+      assert.ok(text.includes(`${key}=\\"/*\\"`), key);
+    }
+  }
 });
 
 test('the launcher version matches package.json', () => {

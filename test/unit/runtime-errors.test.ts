@@ -73,6 +73,15 @@ test('config file with a wrong field: names the field', () => {
   oneRecord(r.stderr, /wrong\.json: field \/validate/);
 });
 
+test('a restore-cgroup-root override that is no mode: one record naming it', () => {
+  const r = run(['restore', '--bundle', dir, 'x'], {
+    CGHERD_RUNTIME: '/usr/bin/crun',
+    CGHERD_RESTORE_CGROUP_ROOT: 'sometimes',
+  });
+  assert.is(r.status, 1);
+  oneRecord(r.stderr, /CGHERD_RESTORE_CGROUP_ROOT="sometimes" is not one of auto, always, never/);
+});
+
 test('a named config file that does not exist is an error, not a silent default', () => {
   const r = run(['state', 'x'], { CGHERD_CONFIG: join(dir, 'absent.json') });
   assert.is(r.status, 1);

@@ -35,6 +35,7 @@ function context(argv: string[], mode: ValidateMode): { ctx: HookContext; logged
       runtime: '/usr/bin/crun',
       validate: mode,
       herd: true,
+      restoreCgroupRoot: 'auto',
       debugLog: '/dev/null',
       configFile: undefined,
     },
