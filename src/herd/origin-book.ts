@@ -3,6 +3,9 @@
 // The first stray met in a cgroup costs a /proc/<pid>/cgroup read; that cgroup's
 // cgroup.procs then names every other process in it. A buggy restore leaves the whole
 // tree in one old cgroup, so a thousand strays cost one /proc read instead of a thousand.
+// A listing is a snapshot: a process that a third party moves elsewhere between the
+// listing and the herd's move is reported as coming from where it was listed, and its new
+// cgroup is not scanned (the blind spot scan.ts already has for third-party moves).
 
 import type { HostIO } from '../proc/host.js';
 import type { CgroupMount } from '../proc/mountinfo.js';

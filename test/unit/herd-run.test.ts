@@ -43,6 +43,20 @@ test('v1: every stray is moved in every mounted hierarchy, name=systemd included
   assert.is(host.closed, 1);
 });
 
+test('v1: a level of strays is written one hierarchy after another (the cheap order)', () => {
+  const host = FakeHost.v1(V1);
+  tree8(host);
+  herdWith(host, 500);
+  // Level by level (the init's 4 children, then their 3), each level hierarchy-major.
+  const hierarchyOf = (file: string): string => file.split('/')[4] as string;
+  const runs: string[] = [];
+  for (const w of host.writes) {
+    const h = hierarchyOf(w.file);
+    if (runs.at(-1) !== h) runs.push(h);
+  }
+  assert.is(runs.length, 2 * V1.length, runs.join(' '));
+});
+
 test('v2: the single unified path', () => {
   const host = FakeHost.v2();
   tree8(host);
