@@ -68,6 +68,8 @@ class Herder {
 
   /** Set when a walk stopped at the deadline, with the pids it had not reached. */
   outOfTime = false;
+  /** Set when a walk met a stray (moved, planned, refused or failed before). */
+  foundStray = false;
   readonly unvisited: number[] = [];
 
   constructor(
@@ -168,8 +170,8 @@ class Herder {
     target: HerdTarget,
     procsFile: string,
   ): boolean {
+    this.foundStray = true;
     if (this.hasFailed(pid, target.hierarchy)) return true;
-    this.wrote = true;
     const from = member.cgroups[target.hierarchy] as string;
     if (this.caller.has(pid)) {
       this.fail({
@@ -223,9 +225,6 @@ class Herder {
     return gone;
   }
 
-  /** Set when a walk found a stray: it tried a write, planned one, or refused one. */
-  wrote = false;
-
   /**
    * One member reached by the walk, identified: its place, then its stat (the last read
    * before its batch is written). Undefined when it is gone or its pid was recycled.
@@ -263,7 +262,7 @@ class Herder {
     const inPlace = readInPlace(this.io, this.targets);
     const exact = this.origins || this.dryRun;
     this.book?.newWalk();
-    this.wrote = false;
+    this.foundStray = false;
     const queue: Root[] = [...roots];
     let i = 0;
     while (i < queue.length) {
@@ -412,9 +411,9 @@ export function herdWith(io: HostIO, initPid: number, opts: HerdOptions = {}): H
       passes++;
       herder.walk(roots, members);
       if (herder.outOfTime) break;
-      // A walk that wrote nothing found every member in place in its own listing of the
+      // A walk that met no stray found every member in place in its own listing of the
       // target: that listing is the verification.
-      const fixable = dryRun || !herder.wrote ? [] : herder.verify(members);
+      const fixable = dryRun || !herder.foundStray ? [] : herder.verify(members);
       if (fixable.length === 0) {
         if (!scan || !scanAgain) break;
         // The tree looks settled: confirm it against the ppid of every process that can
