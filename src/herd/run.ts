@@ -148,7 +148,10 @@ class Herder {
     if (!cgroups || !scan || !this.book || cgroups[scan.hierarchy] !== ELSEWHERE) return cgroups;
     // A stray there: its children forked before the move are born where it is now.
     const listed = this.book.lookup(pid);
-    if (listed !== undefined) return { ...cgroups, [scan.hierarchy]: listed };
+    if (listed !== undefined) {
+      cgroups[scan.hierarchy] = listed;
+      return cgroups;
+    }
     const read = this.locate(pid, inPlace, true);
     const origin = read && originOf(scan, read);
     if (origin !== undefined) this.book.learn(origin);

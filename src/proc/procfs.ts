@@ -14,12 +14,29 @@ export function readCgroups(io: HostIO, pid: number | 'self'): ProcCgroupLine[] 
   return text === undefined ? undefined : parseProcCgroup(text);
 }
 
+/**
+ * The pids of a cgroup.procs or children file: decimal words separated by whitespace. A
+ * word with anything but digits is skipped. Digits are summed in place rather than split
+ * out: a listing of a thousand pids is read several times per herd.
+ */
 export function parsePidList(text: string): number[] {
   const pids: number[] = [];
-  for (const word of text.split(/\s+/)) {
-    if (word === '') continue;
-    const pid = Number(word);
-    if (Number.isInteger(pid) && pid > 0) pids.push(pid);
+  let value = 0;
+  let digits = 0;
+  let bad = false;
+  for (let i = 0; i <= text.length; i++) {
+    const code = i < text.length ? text.charCodeAt(i) : 32;
+    if (code >= 48 && code <= 57) {
+      value = value * 10 + (code - 48);
+      digits++;
+    } else if (code === 32 || code === 10 || code === 9 || code === 13) {
+      if (digits > 0 && !bad && value > 0 && digits < 16) pids.push(value);
+      value = 0;
+      digits = 0;
+      bad = false;
+    } else {
+      bad = true;
+    }
   }
   return pids;
 }

@@ -12,29 +12,59 @@ export interface ProcStat {
   startTime: number;
 }
 
+/**
+ * The space-separated fields after the command name: `wanted` (ascending indexes into them,
+ * field 3 being index 0), without splitting the whole line. The herd parses a stat per
+ * process; fifty substrings each would be most of its garbage.
+ */
+function fieldsAfterComm(text: string, from: number, wanted: readonly number[]): string[] {
+  const found: string[] = [];
+  let index = 0;
+  let start = from;
+  for (const want of wanted) {
+    while (index < want) {
+      const space = text.indexOf(' ', start);
+      if (space < 0) return found;
+      start = space + 1;
+      index++;
+    }
+    let end = text.indexOf(' ', start);
+    if (end < 0) end = text.length;
+    found.push(text.slice(start, end).trim());
+  }
+  return found;
+}
+
+const STATE = 0;
+const PPID = 1;
+const NUM_THREADS = 17;
+const START_TIME = 19;
+
 export function parseStat(text: string): ProcStat | undefined {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
   const pid = Number(text.slice(0, open).trim());
   const comm = text.slice(open + 1, close);
-  // rest[0] is field 3 (state); field N is rest[N - 3].
-  const rest = text
-    .slice(close + 2)
-    .trim()
-    .split(' ');
-  const state = rest[0];
-  const ppid = Number(rest[1]);
-  const numThreads = Number(rest[17]);
-  const startTime = Number(rest[19]);
-  if (!Number.isInteger(pid) || state === undefined || !Number.isInteger(ppid)) return undefined;
+  const [state, ppidText, threadsText, startText] = fieldsAfterComm(text, close + 2, [
+    STATE,
+    PPID,
+    NUM_THREADS,
+    START_TIME,
+  ]);
+  const ppid = Number(ppidText);
+  const numThreads = Number(threadsText);
+  const startTime = startText === undefined || startText === '' ? NaN : Number(startText);
+  if (!Number.isInteger(pid) || !state || ppidText === undefined || !Number.isInteger(ppid)) {
+    return undefined;
+  }
   if (!Number.isFinite(startTime)) return undefined;
   return {
     pid,
     comm,
     state,
     ppid,
-    numThreads: Number.isInteger(numThreads) ? numThreads : 1,
+    numThreads: Number.isInteger(numThreads) && threadsText !== '' ? numThreads : 1,
     startTime,
   };
 }

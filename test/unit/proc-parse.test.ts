@@ -77,6 +77,17 @@ test('children file: "1 2 3 " and empty', () => {
   assert.equal(parsePidList('12 13 14 '), [12, 13, 14]);
   assert.equal(parsePidList(''), []);
   assert.equal(parsePidList('\n'), []);
+  // cgroup.procs: one per line; anything that is not a positive decimal pid is skipped.
+  assert.equal(parsePidList('7\n8\n'), [7, 8]);
+  assert.equal(parsePidList('12 x3 0 4a\t99\n1e3 0x10 5'), [12, 99, 5]);
+});
+
+test('stat: a line cut short before the start time gives undefined', () => {
+  const full = fixture('stat-weird-comm.txt');
+  const close = full.lastIndexOf(')');
+  const fields = full.slice(close + 2).split(' ');
+  assert.is(parseStat(`${full.slice(0, close + 2)}${fields.slice(0, 19).join(' ')}`), undefined);
+  assert.ok(parseStat(`${full.slice(0, close + 2)}${fields.slice(0, 20).join(' ')}`));
 });
 
 test.run();
