@@ -85,7 +85,7 @@ export async function benchCycle(lines: string[]): Promise<void> {
           },
         },
       ],
-      8,
+      12,
       1,
     );
     lines.push(ratioLine('checkpoint + restore: cgherd / crun 1.21 (tree of 8)', cg!, cr!, 1.05));

@@ -162,7 +162,7 @@ export async function benchHerd(lines: string[]): Promise<void> {
       const tree = await startTree(size, CGROUP_A);
       try {
         const init = tree.child.pid as number;
-        const rounds = size === 1000 ? 7 : 15;
+        const rounds = 15;
         const moving = median(timeHerdSamples(init, () => place(tree.pids, CGROUP_B), rounds));
         const inPlace = median(timeHerdSamples(init, () => undefined, rounds));
         const goal =
