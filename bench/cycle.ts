@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { interleave, mustRun, ratioLine, type Variant } from './measure.js';
+import { interleave, mustRun, nodeFloorLine, ratioLine, type Variant } from './measure.js';
 import { CGHERD_BIN, RUNTIMES } from '../test/lib/bed.js';
 import { makeBundle } from '../test/lib/bundle.js';
 
@@ -89,12 +89,7 @@ export async function benchCycle(lines: string[]): Promise<void> {
       1,
     );
     lines.push(ratioLine('checkpoint + restore: cgherd / crun 1.21 (tree of 8)', cg!, cr!, 1.05));
-    const overhead = cg!.medianMs - cr!.medianMs;
-    lines.push(
-      `  cgherd's extra time / two node -e 0: ${(overhead / nodes!.medianMs).toFixed(2)}; ` +
-        `floor for a Node runtime face, (crun + two node -e 0) / crun: ` +
-        `${((cr!.medianMs + nodes!.medianMs) / cr!.medianMs).toFixed(3)}`,
-    );
+    lines.push(nodeFloorLine(cg!, cr!, nodes!));
   } finally {
     for (const id of ['cgt-bench-cy-a', 'cgt-bench-cy-b']) {
       try {

@@ -2,6 +2,7 @@
 // Runs itself twice, each time inside a private mount namespace that shows one cgroup
 // version (see facts.md, "Hybrid cgroups"): every section with cgroup v1, where crun can
 // create containers on this host, and the herd again with cgroup v2 (one hierarchy).
+// Then, from the host, the Podman section: the Podman test bed makes its own namespace.
 
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { cleanupPrefix } from '../test/lib/cleanup.js';
 import { benchPassthrough } from './passthrough.js';
 import { benchHerd } from './herd.js';
 import { benchCycle } from './cycle.js';
+import { benchPodmanCycle } from './podman-cycle.js';
 
 type Place = 'host' | 'v1' | 'v2';
 
@@ -20,14 +22,27 @@ function whereAmI(): Place {
   return / \/sys\/fs\/cgroup [^\n]* - cgroup2 /.test(mounts) ? 'v2' : 'v1';
 }
 
-const SECTIONS: Record<'v1' | 'v2', [string, (lines: string[]) => Promise<void>][]> = {
+type Section = [string, (lines: string[]) => Promise<void>];
+
+const SECTIONS: Record<Place, Section[]> = {
   v1: [
     ['pass-through and start-up', benchPassthrough],
     ['the herd, cgroup v1', benchHerd],
     ['checkpoint and restore', benchCycle],
   ],
   v2: [['the herd, cgroup v2', benchHerd]],
+  host: [['checkpoint and restore through Podman, cgroup v1', benchPodmanCycle]],
 };
+
+async function runSections(place: Place, only: readonly string[]): Promise<void> {
+  for (const [name, run] of SECTIONS[place]) {
+    if (only.length > 0 && !only.some((word) => name.includes(word))) continue;
+    const lines: string[] = [];
+    process.stdout.write(`\n== ${name}\n`);
+    await run(lines);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+}
 
 async function main(): Promise<number> {
   const place = whereAmI();
@@ -43,19 +58,13 @@ async function main(): Promise<number> {
       const r = spawnSync(argv[0] as string, argv.slice(1), { stdio: 'inherit' });
       status = Math.max(status, r.status ?? 1);
     }
+    await runSections('host', process.argv.slice(2));
     return status;
   }
   // Leftovers of an interrupted run would break containers of the same names.
   await cleanupPrefix('cgt-bench-');
-  const only = process.argv.slice(2);
   try {
-    for (const [name, run] of SECTIONS[place]) {
-      if (only.length > 0 && !only.some((word) => name.includes(word))) continue;
-      const lines: string[] = [];
-      process.stdout.write(`\n== ${name}\n`);
-      await run(lines);
-      process.stdout.write(`${lines.join('\n')}\n`);
-    }
+    await runSections(place, process.argv.slice(2));
   } finally {
     await cleanupPrefix('cgt-bench-');
   }

@@ -51,6 +51,34 @@ export function interleave(variants: readonly Variant[], rounds: number, warmup 
   }));
 }
 
+export interface AsyncVariant {
+  label: string;
+  /** One timed run. */
+  run: () => Promise<void>;
+}
+
+/** interleave() for variants whose run is asynchronous (a Podman call). */
+export async function interleaveAsync(
+  variants: readonly AsyncVariant[],
+  rounds: number,
+  warmup = 1,
+): Promise<Timing[]> {
+  const samples = variants.map(() => [] as number[]);
+  for (let round = -warmup; round < rounds; round++) {
+    for (const [i, variant] of variants.entries()) {
+      const start = process.hrtime.bigint();
+      await variant.run();
+      const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+      if (round >= 0) samples[i]?.push(elapsed);
+    }
+  }
+  return variants.map((variant, i) => ({
+    label: variant.label,
+    samples: samples[i] ?? [],
+    medianMs: median(samples[i] ?? []),
+  }));
+}
+
 /**
  * Runs a command to completion; throws if it fails, so a broken variant is never timed.
  * stderr goes to a file, not a pipe: a created container keeps the runtime's stdio open
@@ -79,4 +107,18 @@ export function ratioLine(name: string, a: Timing, b: Timing, goal?: number): st
         ? `  (goal ≤ ${goal}: met)`
         : `  (goal ≤ ${goal}: MISSED)`;
   return `${name.padEnd(58)} ${ratio.toFixed(3)}${verdict}   [${a.samples.length} runs each]`;
+}
+
+/**
+ * What a runtime face that starts Node once per command adds at the least: `nodes` is two
+ * `node -e 0` timed in the same rounds as a checkpoint + restore through cgherd (`a`) and
+ * through crun alone (`b`).
+ */
+export function nodeFloorLine(a: Timing, b: Timing, nodes: Timing): string {
+  const extra = (a.medianMs - b.medianMs) / nodes.medianMs;
+  const floor = (b.medianMs + nodes.medianMs) / b.medianMs;
+  return (
+    `  cgherd's extra time / two node -e 0: ${extra.toFixed(2)}; ` +
+    `floor for a Node runtime face, (crun + two node -e 0) / crun: ${floor.toFixed(3)}`
+  );
 }
