@@ -38,7 +38,7 @@ export default class Doctor extends Command {
     const runtime = probeRuntime(env);
     const cgroups = probeCgroups();
     const podman = probePodman(env, flags['root-dir']);
-    const bugs = applicableBugs(runtime.identity);
+    const bugs = applicableBugs(runtime.identity, runtime.restoreCgroupRoot);
     const findings = doctorFindings({ criu, runtime, cgroups, podman, bugs });
     const code = doctorExitCode(findings);
     if (flags.json) {

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { loadSettings } from '../config/load.js';
+import type { RestoreCgroupRootMode } from '../config/settings.js';
 import { cgroupMounts, parseMountinfo } from '../proc/mountinfo.js';
 import { isExecutableFile } from '../runtime/lower.js';
 import { OperatorError } from './exit.js';
@@ -90,14 +91,18 @@ export interface RuntimeFacts {
   source: string;
   configError: string | undefined;
   identity: RuntimeIdentity | undefined;
+  /** The configured restoreCgroupRoot (undefined when the configuration is broken). */
+  restoreCgroupRoot?: RestoreCgroupRootMode;
 }
 
 export function probeRuntime(env: Readonly<NodeJS.ProcessEnv>): RuntimeFacts {
   let path: string;
   let source: string;
+  let restoreCgroupRoot: RestoreCgroupRootMode;
   try {
     const settings = loadSettings(env);
     path = settings.runtime;
+    restoreCgroupRoot = settings.restoreCgroupRoot;
     if (env.CGHERD_RUNTIME) source = 'CGHERD_RUNTIME';
     else if (settings.configFile && existsSync(settings.configFile)) source = settings.configFile;
     else source = 'standard locations';
@@ -107,7 +112,7 @@ export function probeRuntime(env: Readonly<NodeJS.ProcessEnv>): RuntimeFacts {
   }
   const out = runQuiet(path, ['--version']);
   const identity = out.code === 0 ? parseRuntimeVersion(path, out.stdout) : undefined;
-  return { path, source, configError: undefined, identity };
+  return { path, source, configError: undefined, identity, restoreCgroupRoot };
 }
 
 export function probeCgroups(): CgroupLayout {

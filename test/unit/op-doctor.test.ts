@@ -77,6 +77,24 @@ test('crun 1.8.1 names the restore placement bug; 1.21 does not', () => {
   assert.equal(applicableBugs(parseRuntimeVersion('/c', 'crun version 1.30\n+CRIU')), []);
 });
 
+test('restoreCgroupRoot: "never" changes the advice for a runtime that needs it; "always" is reported', () => {
+  const old = parseRuntimeVersion('/c', CRUN181);
+  const never = applicableBugs(old, 'never');
+  assert.match(never[0]?.advice ?? '', /"never".*not a suffix of.*"auto"/);
+  assert.is(never[0]?.severity, 'warning');
+  assert.not.match(applicableBugs(old, 'auto')[0]?.advice ?? '', /never/);
+  assert.not.ok(applicableBugs(old, 'always').some((b) => b.id === 'restore-cgroup-root-forced'));
+  const cur = applicableBugs(parseRuntimeVersion('/c', CRUN121), 'always');
+  const forced = cur.find((b) => b.id === 'restore-cgroup-root-forced');
+  assert.is(forced?.severity, 'info');
+  assert.match(forced?.summary ?? '', /"always".*crun 1\.21/);
+  assert.not.ok(
+    applicableBugs(parseRuntimeVersion('/c', CRUN121)).some(
+      (b) => b.id === 'restore-cgroup-root-forced',
+    ),
+  );
+});
+
 test('a healthy host exits 0; warnings alone exit 0', () => {
   const f = doctorFindings(facts(CRUN181));
   assert.ok(f.some((x) => x.severity === 'warning' && x.id === 'bug:crun-restore-placement'));
