@@ -311,4 +311,23 @@ test("the scan's hierarchy: not a root; the runtime's recorded cgroup, unified, 
   );
 });
 
+test('an origin whose cgroup.procs cannot be read: one /proc read per stray, scan falls back to the host', () => {
+  const host = FakeHost.v1(V1);
+  tree8(host);
+  host.onRead = (path) => {
+    if (path.endsWith('/old/cgroup.procs')) {
+      throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+    }
+  };
+  const report = herdWith(host, 500);
+  assert.ok(report.converged);
+  for (const pid of [501, 502, 503, 504, 505, 506, 507]) {
+    for (const c of V1) assert.is(host.cgroupOf(pid, c), '/new', `${pid} ${c}`);
+  }
+  // The init's, then each stray's: no listing names them.
+  assert.is(host.readsOf(/^\/proc\/\d+\/cgroup$/), 1 + 7);
+  assert.is(report.scan?.scope, 'host');
+  assert.match(report.scan?.fallback ?? '', /cannot read .*\/old\/cgroup\.procs/);
+});
+
 test.run();
