@@ -6,9 +6,17 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { interleave, mustRun, nodeFloorLine, ratioLine, type Variant } from './measure.js';
+import {
+  interleave,
+  mustRun,
+  nodeFloorLine,
+  ratioLine,
+  twoNodeStarts,
+  type Variant,
+} from './measure.js';
 import { CGHERD_BIN, RUNTIMES } from '../test/lib/bed.js';
 import { makeBundle } from '../test/lib/bundle.js';
+import { checkpointArgv, restoreArgv } from '../test/lib/cr-argv.js';
 
 const CRUN = RUNTIMES.crun121;
 
@@ -32,31 +40,11 @@ export async function benchCycle(lines: string[]): Promise<void> {
         mkdirSync(image);
       },
       run: () => {
-        mustRun(
-          bin,
-          ['--root', root, 'checkpoint', '--image-path', image, '--work-path', image, id],
-          { env },
-        );
-        mustRun(
-          bin,
-          [
-            '--root',
-            root,
-            'restore',
-            '--detach',
-            '--bundle',
-            bundle,
-            '--image-path',
-            image,
-            '--work-path',
-            image,
-            id,
-          ],
-          {
-            env,
-            cwd: bundle,
-          },
-        );
+        mustRun(bin, ['--root', root, ...checkpointArgv(id, image, image)], { env });
+        mustRun(bin, ['--root', root, ...restoreArgv(id, bundle, image, image)], {
+          env,
+          cwd: bundle,
+        });
       },
       teardown: () => {
         mustRun(CRUN, ['--root', root, 'delete', '--force', id]);
@@ -67,7 +55,7 @@ export async function benchCycle(lines: string[]): Promise<void> {
   try {
     const bundleA = await makeBundle(join(work, 'a'), { tree: 'tree8', mode: 'v1' });
     const bundleB = await makeBundle(join(work, 'b'), { tree: 'tree8', mode: 'v1' });
-    const [cg, cr, nodes] = interleave(
+    const [cg, cr, nodes] = await interleave(
       [
         variant(
           'cgherd checkpoint+restore',
@@ -77,13 +65,7 @@ export async function benchCycle(lines: string[]): Promise<void> {
           bundleA,
         ),
         variant('crun checkpoint+restore', CRUN, process.env, 'cgt-bench-cy-b', bundleB),
-        {
-          label: 'two node -e 0',
-          run: () => {
-            mustRun(process.execPath, ['-e', '0']);
-            mustRun(process.execPath, ['-e', '0']);
-          },
-        },
+        twoNodeStarts(),
       ],
       12,
       1,

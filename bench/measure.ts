@@ -12,7 +12,7 @@ const ERR_FILE = join(tmpdir(), `cgherd-bench-stderr-${process.pid}`);
 export interface Variant {
   label: string;
   /** One timed run; `setup` and `teardown` around it are not timed. */
-  run: () => void;
+  run: () => void | Promise<void>;
   setup?: () => void;
   teardown?: () => void;
 }
@@ -32,43 +32,19 @@ export function median(values: readonly number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-export function interleave(variants: readonly Variant[], rounds: number, warmup = 2): Timing[] {
-  const samples = variants.map(() => [] as number[]);
-  for (let round = -warmup; round < rounds; round++) {
-    variants.forEach((variant, i) => {
-      variant.setup?.();
-      const start = process.hrtime.bigint();
-      variant.run();
-      const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-      variant.teardown?.();
-      if (round >= 0) samples[i]?.push(elapsed);
-    });
-  }
-  return variants.map((variant, i) => ({
-    label: variant.label,
-    samples: samples[i] ?? [],
-    medianMs: median(samples[i] ?? []),
-  }));
-}
-
-export interface AsyncVariant {
-  label: string;
-  /** One timed run. */
-  run: () => Promise<void>;
-}
-
-/** interleave() for variants whose run is asynchronous (a Podman call). */
-export async function interleaveAsync(
-  variants: readonly AsyncVariant[],
+export async function interleave(
+  variants: readonly Variant[],
   rounds: number,
-  warmup = 1,
+  warmup = 2,
 ): Promise<Timing[]> {
   const samples = variants.map(() => [] as number[]);
   for (let round = -warmup; round < rounds; round++) {
     for (const [i, variant] of variants.entries()) {
+      variant.setup?.();
       const start = process.hrtime.bigint();
       await variant.run();
       const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+      variant.teardown?.();
       if (round >= 0) samples[i]?.push(elapsed);
     }
   }
@@ -77,6 +53,17 @@ export async function interleaveAsync(
     samples: samples[i] ?? [],
     medianMs: median(samples[i] ?? []),
   }));
+}
+
+/** Two bare Node start-ups: what a runtime face in Node adds to a checkpoint + restore. */
+export function twoNodeStarts(): Variant {
+  return {
+    label: 'two node -e 0',
+    run: () => {
+      mustRun(process.execPath, ['-e', '0']);
+      mustRun(process.execPath, ['-e', '0']);
+    },
+  };
 }
 
 /**

@@ -20,7 +20,7 @@ export async function benchPassthrough(lines: string[]): Promise<void> {
     const id = 'cgt-bench-pt-state';
     mustRun(CRUN, ['--root', root, 'run', '-d', '--bundle', bundle, id]);
     try {
-      const [cg, cr] = interleave(
+      const [cg, cr] = await interleave(
         [
           {
             label: 'cgherd state',
@@ -40,7 +40,7 @@ export async function benchPassthrough(lines: string[]): Promise<void> {
       run: () => mustRun(bin, ['--root', root, 'create', '--bundle', bundle, n], { env }),
       teardown: () => mustRun(CRUN, ['--root', root, 'delete', '--force', n]),
     });
-    const [cgc, crc, cgOff] = interleave(
+    const [cgc, crc, cgOff] = await interleave(
       [
         createVariant('cgherd create', CGHERD_BIN, viaCgherd, 'cgt-bench-pt-c1'),
         createVariant('crun create', CRUN, process.env, 'cgt-bench-pt-c2'),
@@ -59,7 +59,7 @@ export async function benchPassthrough(lines: string[]): Promise<void> {
     // Start-up alone: the lower runtime is /bin/true, so what is left is Node, cgherd's
     // modules, the settings and the hooks of the command (validation included).
     const startEnv = { ...process.env, CGHERD_RUNTIME: '/bin/true' };
-    const [su, suOff, node] = interleave(
+    const [su, suOff, node] = await interleave(
       [
         {
           label: 'cgherd create (start-up)',

@@ -6,15 +6,9 @@
 import { RUNTIMES } from '../test/lib/bed.js';
 import { withPodmanBed, type PodmanBed } from '../test/lib/podman.js';
 import { startJavaContainer } from '../test/lib/podman-seed.js';
-import {
-  interleaveAsync,
-  mustRun,
-  nodeFloorLine,
-  ratioLine,
-  type AsyncVariant,
-} from './measure.js';
+import { interleave, nodeFloorLine, ratioLine, twoNodeStarts, type Variant } from './measure.js';
 
-function cycle(bed: PodmanBed, label: string, container: string): AsyncVariant {
+function cycle(bed: PodmanBed, label: string, container: string): Variant {
   return {
     label,
     run: async () => {
@@ -32,17 +26,14 @@ export async function benchPodmanCycle(lines: string[]): Promise<void> {
   await withPodmanBed('v1', runtimes, { tag: 'bench' }, async (bed) => {
     await startJavaContainer(bed, 'cgt-bench-java-a', 'cgherd-crun121');
     await startJavaContainer(bed, 'cgt-bench-java-b', 'crun121');
-    const nodeTwice: AsyncVariant = {
-      label: 'two node -e 0',
-      run: () => {
-        mustRun(process.execPath, ['-e', '0']);
-        mustRun(process.execPath, ['-e', '0']);
-        return Promise.resolve();
-      },
-    };
-    const [cg, cr, nodes] = await interleaveAsync(
-      [cycle(bed, 'cgherd', 'cgt-bench-java-a'), cycle(bed, 'crun', 'cgt-bench-java-b'), nodeTwice],
+    const [cg, cr, nodes] = await interleave(
+      [
+        cycle(bed, 'cgherd', 'cgt-bench-java-a'),
+        cycle(bed, 'crun', 'cgt-bench-java-b'),
+        twoNodeStarts(),
+      ],
       8,
+      1,
     );
     lines.push(
       ratioLine('podman checkpoint + restore, Java daemon: cgherd / crun 1.21', cg!, cr!, 1.05),

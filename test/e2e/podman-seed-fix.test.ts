@@ -68,9 +68,7 @@ const test = suite('podman seed fix (cgherd)');
 
 for (const c of CASES) {
   test(`${c.mode}, ${c.label}: export, import under a new name, checkpoint, ${CYCLES} times`, async () => {
-    const runtimes = {
-      [c.runtime]: { cgherdOver: c.lower, ...(c.config ? { config: c.config } : {}) },
-    };
+    const runtimes = { [c.runtime]: { cgherdOver: c.lower, config: c.config } };
     await withPodmanBed(c.mode, runtimes, { tag: 'fix' }, async (bed) => {
       const first = await startJavaContainer(bed, 'c0', c.runtime);
       const expected = shape(first);

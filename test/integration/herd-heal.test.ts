@@ -17,6 +17,7 @@ import {
 } from '../lib/bed.js';
 import { TREE8_SIZE } from '../lib/bundle.js';
 import { cleanupPrefix } from '../lib/cleanup.js';
+import { checkpointArgv } from '../lib/cr-argv.js';
 import { Scenario, bare } from '../lib/scenario.js';
 
 const PREFIX = 'cgt-herd-heal-';
@@ -53,7 +54,7 @@ function cgherdCheckpoint(
   const work = sc.workPathFor(image);
   mkdirSync(image, { recursive: true });
   mkdirSync(work, { recursive: true }); // crun 1.8.1 needs both to exist
-  const argv = ['--root', sc.root, 'checkpoint', '--image-path', image, '--work-path', work, id];
+  const argv = ['--root', sc.root, ...checkpointArgv(id, image, work)];
   const script = `${prelude}exec "$0" "$@"`;
   return inMode(sc.mode, '/bin/sh', ['-c', script, CGHERD_BIN, ...argv], {
     env: { CGHERD_RUNTIME: RUNTIMES.crun181 },

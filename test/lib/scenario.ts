@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, existsSync }
 import { join } from 'node:path';
 import { CGHERD_BIN, inMode, type CgroupMode, type RunResult } from './bed.js';
 import { makeBundle, tree8Role, type BundleOptions } from './bundle.js';
+import { checkpointArgv, restoreArgv } from './cr-argv.js';
 import {
   UNIFIED,
   differingHierarchies,
@@ -160,25 +161,14 @@ export class Scenario {
     const work = this.workPathFor(image);
     mkdirSync(image, { recursive: true });
     mkdirSync(work, { recursive: true }); // crun 1.8.1 needs it to exist
-    const leave = opts.leaveRunning ? ['--leave-running'] : [];
-    return this.call(['checkpoint', '--image-path', image, '--work-path', work, ...leave, id]);
+    return this.call(checkpointArgv(id, image, work, opts.leaveRunning));
   }
 
   restore(id: string, bundle: string, image: string): Promise<RunResult> {
     this.track(id);
     const work = this.workPathFor(image);
     mkdirSync(work, { recursive: true });
-    return this.call([
-      'restore',
-      '--detach',
-      '--bundle',
-      bundle,
-      '--image-path',
-      image,
-      '--work-path',
-      work,
-      id,
-    ]);
+    return this.call(restoreArgv(id, bundle, image, work));
   }
 
   kill(id: string, signal = 'KILL', all = false): Promise<RunResult> {
