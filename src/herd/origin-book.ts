@@ -10,7 +10,7 @@
 import type { HostIO } from '../proc/host.js';
 import type { CgroupMount } from '../proc/mountinfo.js';
 import { parsePidList } from '../proc/procfs.js';
-import { originDir } from './scan.js';
+import { originDir, originOf } from './scan.js';
 import type { HerdTarget } from './types.js';
 
 export class OriginBook {
@@ -22,7 +22,8 @@ export class OriginBook {
 
   constructor(
     private readonly io: HostIO,
-    private readonly target: HerdTarget,
+    /** The scan's hierarchy's target: origins are cgroups of that hierarchy outside it. */
+    readonly target: HerdTarget,
     private readonly mounts: readonly CgroupMount[],
   ) {}
 
@@ -40,13 +41,16 @@ export class OriginBook {
     return this.listed.get(pid);
   }
 
-  /** An origin seen, not to be listed (already known where each process is). */
-  note(path: string): void {
-    this.paths.add(path);
+  /** Where a member is: an origin if outside the target, not to be listed. */
+  note(cgroups: Readonly<Record<string, string>>): void {
+    const origin = originOf(this.target, cgroups);
+    if (origin !== undefined) this.paths.add(origin);
   }
 
-  /** An origin just read from a stray's /proc/<pid>/cgroup: list its processes once. */
-  learn(path: string): void {
+  /** Where a stray is, just read from its /proc/<pid>/cgroup: list that origin once. */
+  learn(cgroups: Readonly<Record<string, string>>): void {
+    const path = originOf(this.target, cgroups);
+    if (path === undefined) return;
     this.paths.add(path);
     if (this.listedPaths.has(path)) return;
     this.listedPaths.add(path);

@@ -20,7 +20,7 @@ import {
   type Root,
 } from './members.js';
 import { OriginBook } from './origin-book.js';
-import { confirmTree, originOf, scanHierarchy } from './scan.js';
+import { confirmTree, scanHierarchy } from './scan.js';
 import { readCgroupMounts, resolveTargets } from './target.js';
 import type { CgroupMount } from '../proc/mountinfo.js';
 import {
@@ -47,6 +47,16 @@ export const DEFAULT_TIME_LIMIT_MS = 5000;
  */
 const BATCH = 16;
 
+interface HerderOptions {
+  dryRun: boolean;
+  deadline: number;
+  /** Read each stray's exact cgroups before moving it (`from` in every hierarchy). */
+  exact: boolean;
+  /** The ppid scan's hierarchy: a stray's cgroup there is known before it is moved. */
+  scanTarget: HerdTarget | undefined;
+  mounts: readonly CgroupMount[];
+}
+
 interface Reached {
   pid: number;
   member: LiveMember;
@@ -65,6 +75,9 @@ class Herder {
 
   /** Where strays were before they were moved, in the scan's hierarchy. */
   private readonly book: OriginBook | undefined;
+  private readonly dryRun: boolean;
+  private readonly deadline: number;
+  private readonly exact: boolean;
 
   /** Set when a walk stopped at the deadline, with the pids it had not reached. */
   outOfTime = false;
@@ -75,17 +88,14 @@ class Herder {
   constructor(
     private readonly io: HostIO,
     private readonly targets: readonly HerdTarget[],
-    private readonly dryRun: boolean,
-    private readonly deadline: number,
-    /** Read each stray's cgroup before moving it (exact `from`); always in a dry run. */
-    private readonly origins: boolean,
-    /** The ppid scan's hierarchy: a stray's cgroup there is known before it is moved. */
-    private readonly scanTarget: HerdTarget | undefined,
-    mounts: readonly CgroupMount[],
+    opts: HerderOptions,
   ) {
     this.caller = selfAndAncestors(io, io.selfPid);
     this.index = hierarchyIndex(targets);
-    this.book = scanTarget && new OriginBook(io, scanTarget, mounts);
+    this.book = opts.scanTarget && new OriginBook(io, opts.scanTarget, opts.mounts);
+    this.dryRun = opts.dryRun;
+    this.deadline = opts.deadline;
+    this.exact = opts.exact;
   }
 
   /** Where strays were before they were moved, in the scan's hierarchy. */
@@ -141,27 +151,19 @@ class Herder {
   private locateForScan(
     pid: number,
     inPlace: ReadonlyMap<string, InPlace>,
-    exact: boolean,
   ): Record<string, string> | undefined {
-    const cgroups = this.locate(pid, inPlace, exact);
-    const scan = this.scanTarget;
-    if (!cgroups || !scan || !this.book || cgroups[scan.hierarchy] !== ELSEWHERE) return cgroups;
+    const cgroups = this.locate(pid, inPlace, this.exact);
+    const book = this.book;
+    if (!cgroups || !book || cgroups[book.target.hierarchy] !== ELSEWHERE) return cgroups;
     // A stray there: its children forked before the move are born where it is now.
-    const listed = this.book.lookup(pid);
+    const listed = book.lookup(pid);
     if (listed !== undefined) {
-      cgroups[scan.hierarchy] = listed;
+      cgroups[book.target.hierarchy] = listed;
       return cgroups;
     }
     const read = this.locate(pid, inPlace, true);
-    const origin = read && originOf(scan, read);
-    if (origin !== undefined) this.book.learn(origin);
+    if (read) book.learn(read);
     return read;
-  }
-
-  private noteOrigin(cgroups: Readonly<Record<string, string>>): void {
-    if (!this.scanTarget || !this.book) return;
-    const origin = originOf(this.scanTarget, cgroups);
-    if (origin !== undefined) this.book.note(origin);
   }
 
   /**
@@ -235,11 +237,10 @@ class Herder {
   private reach(
     root: Root,
     inPlace: ReadonlyMap<string, InPlace>,
-    exact: boolean,
     into: ReadonlyMap<number, LiveMember>,
   ): LiveMember | undefined {
     const { pid, parent, startTime } = root;
-    const cgroups = this.locateForScan(pid, inPlace, exact);
+    const cgroups = this.locateForScan(pid, inPlace);
     const stat = cgroups && readStat(this.io, pid);
     if (!cgroups || !stat) {
       this.skipped.push({ pid, reason: 'exited' });
@@ -252,7 +253,7 @@ class Herder {
       this.skipped.push({ pid, reason: 'pid-reused' });
       return undefined;
     }
-    this.noteOrigin(cgroups);
+    this.book?.note(cgroups);
     return { stat, cgroups };
   }
 
@@ -263,7 +264,6 @@ class Herder {
    */
   walk(roots: readonly Root[], into: Map<number, LiveMember>): void {
     const inPlace = readInPlace(this.io, this.targets);
-    const exact = this.origins || this.dryRun;
     this.book?.newWalk();
     this.foundStray = false;
     const queue: Root[] = [...roots];
@@ -286,7 +286,7 @@ class Herder {
       for (; i < queue.length && batch.length < BATCH; i++) {
         const root = queue[i] as Root;
         if (into.has(root.pid) || inBatch.has(root.pid)) continue;
-        const member = this.reach(root, inPlace, exact, into);
+        const member = this.reach(root, inPlace, into);
         if (!member) continue;
         if (isGone(member.stat)) {
           into.set(root.pid, member);
@@ -338,7 +338,7 @@ class Herder {
         continue;
       }
       member.cgroups = cgroups;
-      this.noteOrigin(cgroups);
+      this.book?.note(cgroups);
       const open = strayTargets(cgroups, this.targets).filter(
         (t) => !this.hasFailed(pid, t.hierarchy) && !this.caller.has(pid),
       );
@@ -391,15 +391,13 @@ export function herdWith(io: HostIO, initPid: number, opts: HerdOptions = {}): H
     );
     const scanning = opts.ppidScan ?? true;
     const scanTarget = scanning ? scanHierarchy(targets) : undefined;
-    const herder = new Herder(
-      io,
-      targets,
+    const herder = new Herder(io, targets, {
       dryRun,
       deadline,
-      opts.origins ?? false,
+      exact: (opts.origins ?? false) || dryRun,
       scanTarget,
       mounts,
-    );
+    });
     herder.failures.push(...targetFailures);
     const allRoots: Root[] = [{ pid: initPid, startTime: initStat.startTime }];
     const foundByScan: number[] = [];
