@@ -9,6 +9,9 @@ export interface ValidationIssue {
   pointer: string;
   /** "expected …, found …" */
   message: string;
+  /** The refuse row of schemas/runtime-spec-amendments.json this issue enforces, when the
+   *  check is cgherd's own rather than the schema's. */
+  amendment?: string;
 }
 
 function escapePointerToken(token: string): string {
