@@ -32,5 +32,6 @@ apt-get install -y -qq --no-install-recommends \
   libbsd-dev libcap-dev libgnutls28-dev libnet1-dev libnftables-dev libnl-3-dev \
   libprotobuf-c-dev libprotobuf-dev protobuf-c-compiler protobuf-compiler uuid-dev python3 \
   automake autoconf libtool gperf libseccomp-dev libsystemd-dev libyajl-dev \
-  busybox-static util-linux iproute2 procps rpm >/dev/null
+  busybox-static util-linux iproute2 procps rpm >/dev/null 2>&1 ||
+  { echo "test/env/packages.sh: apt-get install failed" >&2; exit 1; }
 touch "$STAMP"
