@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { CGHERD_BIN, runCommand, type RunResult } from '../lib/bed.js';
+import { CGHERD_BIN, RUNTIMES, runCommand, type RunResult } from '../lib/bed.js';
 
 const work = mkdtempSync('/tmp/cgt-op-pod-');
 const PODMAN = `podman --root ${work}/storage --runroot ${work}/run --cgroup-manager cgroupfs --events-backend file`;
@@ -103,6 +103,8 @@ test('install podman --default over a foreign 50-cgherd.conf; --remove puts it b
 test('an unreadable containers.conf.d: install and doctor name it and exit 5', async () => {
   const r = await withPrivateEtc(
     [
+      // A lower runtime with CRIU, so that the unreadable directory is doctor's only error.
+      `export CGHERD_RUNTIME=${RUNTIMES.crun121}`,
       'DROP="/usr/bin/setpriv --bounding-set=-dac_override,-dac_read_search"',
       `$DROP ${CGHERD_BIN} install podman; echo install=$?`,
       `$DROP ${CGHERD_BIN} doctor; echo doctor=$?`,
