@@ -17,8 +17,10 @@ export interface Amendment {
   /** relax: the schema was widened to what the runtimes accept; refuse: cgherd refuses
    *  although crun runs it, because crun would run something other than the file says. */
   kind: 'relax' | 'refuse';
-  /** Into config.json; `*` stands for any one token. */
+  /** Into config.json; `*` stands for any one token, a final `**` for any rest. */
   configPointer: string;
+  /** For a refuse row: the schema keywords it covers (all when absent). */
+  keywords?: string[];
   schemaSays: string;
   crunAccepts: string;
   runcAccepts: string;
@@ -26,7 +28,7 @@ export interface Amendment {
   sources: AmendmentSource[];
   patch?: { file: string; pointer: string; from: unknown; to: unknown };
   /** Values for configPointer (`*` = 0) that the validators must accept or refuse. */
-  examples?: { accepted?: unknown[]; refused?: unknown[] };
+  examples?: { at?: string; accepted?: unknown[]; refused?: unknown[] };
   why: string;
 }
 
@@ -38,18 +40,35 @@ export interface AmendmentTable {
 /** Checked against its schema by the generator. */
 export const AMENDMENTS: AmendmentTable = TABLE as AmendmentTable;
 
-/** Does a config pointer fall under a row's pattern (`*` = any one token)? */
+/** Does a config pointer fall under a row's pattern (`*` = any one token, a final `**`
+ *  = any rest, none included)? */
 export function pointerMatches(pattern: string, pointer: string): boolean {
   if (pattern === pointer) return true;
   const want = pattern.split('/');
   const got = pointer.split('/');
+  if (want[want.length - 1] === '**') {
+    want.pop();
+    if (got.length < want.length) return false;
+    got.length = want.length;
+  }
   return want.length === got.length && want.every((token, i) => token === '*' || token === got[i]);
 }
 
-/** The refuse row that explains a refusal at `pointer`, if any. */
-export function refuseRowFor(pointer: string, table = AMENDMENTS): Amendment | undefined {
+/** The refuse row that explains a refusal: the issue's own, or the first row whose
+ *  pointer pattern and keywords cover it. */
+export function refuseRowFor(
+  issue: { pointer: string; keyword?: string; amendment?: string },
+  table = AMENDMENTS,
+): Amendment | undefined {
+  const own = table.amendments.find((a) => a.id === issue.amendment);
+  if (own) return own;
   return table.amendments.find(
-    (a) => a.kind === 'refuse' && pointerMatches(a.configPointer, pointer),
+    (a) =>
+      a.kind === 'refuse' &&
+      a.id !== 'duplicate-keys' &&
+      pointerMatches(a.configPointer, issue.pointer) &&
+      (a.keywords === undefined ||
+        (issue.keyword !== undefined && a.keywords.includes(issue.keyword))),
   );
 }
 
@@ -57,7 +76,9 @@ export function refuseRowFor(pointer: string, table = AMENDMENTS): Amendment | u
 export function explainLines(table = AMENDMENTS): string[] {
   const lines = [`Rule: ${table.rule}`, ''];
   for (const a of table.amendments) {
-    lines.push(`${a.id} (${a.kind}) at ${a.configPointer === '' ? '(any key)' : a.configPointer}`);
+    const at = a.configPointer === '' ? '(any key)' : a.configPointer;
+    const keywords = a.keywords ? ` (schema keywords: ${a.keywords.join(', ')})` : '';
+    lines.push(`${a.id} (${a.kind}) at ${at}${keywords}`);
     lines.push(`  schema says:   ${a.schemaSays}`);
     lines.push(`  crun accepts:  ${a.crunAccepts}`);
     lines.push(`  runc accepts:  ${a.runcAccepts}`);

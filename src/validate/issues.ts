@@ -12,6 +12,8 @@ export interface ValidationIssue {
   /** The refuse row of schemas/runtime-spec-amendments.json this issue enforces, when the
    *  check is cgherd's own rather than the schema's. */
   amendment?: string;
+  /** The JSON Schema keyword that failed (type, enum, minimum, required, …). */
+  keyword?: string;
 }
 
 function escapePointerToken(token: string): string {
@@ -156,7 +158,7 @@ function issuesFromAjv(
         if (path === '') break;
       }
     }
-    const issue = issueFor(error, data);
+    const issue = { ...issueFor(error, data), keyword: error.keyword };
     const key = `${issue.pointer}\0${issue.message}`;
     if (seen.has(key)) continue;
     seen.add(key);

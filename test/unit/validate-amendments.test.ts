@@ -44,14 +44,14 @@ test('control: the base config passes', () => {
 for (const row of AMENDMENTS.amendments) {
   for (const value of row.examples?.accepted ?? []) {
     test(`${row.id}: ${row.configPointer} = ${JSON.stringify(value)} is accepted`, () => {
-      const config = withValue(row.configPointer, value);
+      const config = withValue(row.examples?.at ?? row.configPointer, value);
       assert.ok(ociConfigDataPasses(config));
       assert.equal(validateOciConfigData(config).issues, []);
     });
   }
   for (const value of row.examples?.refused ?? []) {
     test(`${row.id}: ${row.configPointer} = ${JSON.stringify(value)} is refused there`, () => {
-      const config = withValue(row.configPointer, value);
+      const config = withValue(row.examples?.at ?? row.configPointer, value);
       assert.not.ok(ociConfigDataPasses(config));
       const issues = validateOciConfigData(config).issues;
       assert.ok(issues.length > 0);
@@ -71,8 +71,8 @@ test('rprivate, the case of issue 14: accepted; an unknown value: refused with i
   assert.ok(ociConfigDataPasses(withValue('/linux/rootfsPropagation', 'rprivate')));
   const issues = validateOciConfigData(withValue('/linux/rootfsPropagation', 'bogus')).issues;
   assert.is(issues[0]?.pointer, '/linux/rootfsPropagation');
-  assert.is(refuseRowFor('/linux/rootfsPropagation')?.id, 'rootfs-propagation-unknown');
-  assert.is(refuseRowFor('/process/user/uid'), undefined);
+  assert.is(refuseRowFor(issues[0] as { pointer: string })?.id, 'rootfs-propagation-unknown');
+  assert.is(refuseRowFor({ pointer: '/process/user/uid', keyword: 'minimum' }), undefined);
 });
 
 test('every row names a source: file and function', () => {
@@ -99,6 +99,8 @@ test('pointer patterns: * is one token', () => {
   assert.ok(pointerMatches('/linux/devices/*/fileMode', '/linux/devices/3/fileMode'));
   assert.not.ok(pointerMatches('/linux/devices/*/fileMode', '/linux/devices/fileMode'));
   assert.not.ok(pointerMatches('/linux/devices/*/fileMode', '/linux/devices/0/1/fileMode'));
+  assert.ok(pointerMatches('/hooks/**', '/hooks/prestart/0/timeout'));
+  assert.not.ok(pointerMatches('/hooks/**', '/hook'));
   assert.ok(pointerMatches('', ''));
   assert.not.ok(pointerMatches('', '/a'));
 });
