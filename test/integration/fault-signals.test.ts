@@ -14,7 +14,10 @@ import * as assert from 'uvu/assert';
 import { MODES, RUNTIMES, type CgroupMode, type RunResult } from '../lib/bed.js';
 import { TREE8_SIZE } from '../lib/bundle.js';
 import { cleanupPrefix } from '../lib/cleanup.js';
-import { criuGone, criuProcesses, makeCriuHold, type CriuStage } from '../lib/criu-hold.js';
+import { criuNear, gone, makeCriuHold, type CriuStage } from '../lib/criu-hold.js';
+import { pathHasSegment } from '../lib/cgroups.js';
+import { cgroupsWhere } from '../lib/load.js';
+import { readFileSync } from 'node:fs';
 import {
   assertBystandersUntouched,
   criuConfigFiles,
@@ -42,6 +45,7 @@ interface Observed {
   criuLeft: number;
   configFiles: string[];
   restoreLog: string;
+  inCgroups: number;
 }
 
 let serial = 0;
@@ -72,19 +76,14 @@ async function inject(mode: CgroupMode, op: Op, fault: Fault): Promise<Observed>
       target = b;
       pending = sc.restore(b, await sc.bundle('b', { tree: 'tree8' }), image, { onSpawn });
     }
-    await hold.reached();
-    const needle = op === 'checkpoint' ? hold.config : `restore-${b}-`;
-    if (fault === 'SIGKILL to CRIU') {
-      const criu = criuProcesses(needle);
-      assert.ok(criu.length > 0, 'no CRIU process found to kill');
-      for (const pid of criu) process.kill(pid, 'SIGKILL');
-    } else {
-      process.kill(cgherdPid, fault === 'SIGTERM to cgherd' ? 'SIGTERM' : 'SIGKILL');
-    }
+    const criu = criuNear(await hold.reached());
+    assert.ok(criu !== undefined, 'no CRIU process above the held script');
+    if (fault === 'SIGKILL to CRIU') process.kill(criu, 'SIGKILL');
+    else process.kill(cgherdPid, fault === 'SIGTERM to cgherd' ? 'SIGTERM' : 'SIGKILL');
     await new Promise((r) => setTimeout(r, 200));
     hold.release();
     const call = await pending;
-    const criuLeft = await criuGone(needle);
+    const criuLeft = (await gone(criu)) ? 0 : 1;
     await new Promise((r) => setTimeout(r, 300));
     const status = await lowerStatus(sc, target);
     let members = 0;
@@ -100,6 +99,12 @@ async function inject(mode: CgroupMode, op: Op, fault: Fault): Promise<Observed>
             .slice(-2)
             .join(' | ') ?? '')
         : '';
+    // Processes still in the target's cgroups: a container the runtime may not know.
+    const inCgroups = new Set(
+      cgroupsWhere((rel) => pathHasSegment(rel, target)).flatMap((dir) =>
+        readFileSync(`${dir}/cgroup.procs`, 'utf8').split('\n').filter(Boolean),
+      ),
+    ).size;
     const observed: Observed = {
       call,
       status,
@@ -108,11 +113,13 @@ async function inject(mode: CgroupMode, op: Op, fault: Fault): Promise<Observed>
       criuLeft,
       configFiles: criuConfigFiles(b),
       restoreLog,
+      inCgroups,
     };
     console.log(
       `  ${mode} ${op}, ${fault}: user sees exit ${call.code}` +
         `${call.stderr.trim() ? ` "${call.stderr.trim().slice(0, 200)}"` : ', no error'}; ` +
-        `${target} ${status}, ${members} processes; frozen ${observed.frozen.length}; ` +
+        `${target} ${status}, ${members} processes in its tree, ${inCgroups} in its cgroups; ` +
+        `frozen ${observed.frozen.length}; ` +
         `CRIU left ${criuLeft}; restore config files left ${observed.configFiles.length}` +
         `${restoreLog ? `; restore.log: ${restoreLog.slice(0, 160)}` : ''}`,
     );
@@ -121,6 +128,7 @@ async function inject(mode: CgroupMode, op: Op, fault: Fault): Promise<Observed>
     assert.is(criuLeft, 0, 'CRIU still running');
     return observed;
   } finally {
+    hold.release(); // never leave CRIU held, whatever failed
     stopBystanders(bystanders);
     await sc0.cleanup();
   }

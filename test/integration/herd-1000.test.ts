@@ -4,33 +4,18 @@
 // could not freeze them) and restored through cgherd with the herd alone (the herd after
 // the restore moves them again). All 1,000 end in the init's cgroup.
 
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MODES, RUNTIMES, type CgroupMode } from '../lib/bed.js';
+import { bigTreeBundle } from '../lib/big-tree.js';
 import { cleanupPrefix } from '../lib/cleanup.js';
 import { Scenario, bare, viaCgherd } from '../lib/scenario.js';
 
 const PREFIX = 'cgt-herd-1000-';
 const SIZE = 1000;
-const INIT =
-  'exec </dev/null >/dev/null 2>&1\n' +
-  `i=1; while [ $i -lt ${SIZE} ]; do sleep 100000 & i=$((i + 1)); done\n` +
-  'while :; do sleep 100001; done';
-
 test.after(async () => {
   await cleanupPrefix(PREFIX);
 });
-
-async function bigBundle(sc: Scenario, name: string): Promise<string> {
-  const dir = await sc.bundle(name, { tree: 'tree8' });
-  const file = join(dir, 'config.json');
-  const config = JSON.parse(readFileSync(file, 'utf8')) as { process: { args: string[] } };
-  config.process.args = ['/bin/sh', '-c', INIT, 'init'];
-  writeFileSync(file, JSON.stringify(config, null, 2));
-  return dir;
-}
 
 async function thousand(mode: CgroupMode): Promise<void> {
   const sc = new Scenario(mode, bare(RUNTIMES.crun181, 'crun 1.8.1'), PREFIX);
@@ -46,10 +31,10 @@ async function thousand(mode: CgroupMode): Promise<void> {
       string,
       string,
     ];
-    assert.is((await sc.run(a, await bigBundle(sc, 'a'))).code, 0);
+    assert.is((await sc.run(a, await bigTreeBundle(sc, 'a', SIZE))).code, 0);
     await sc.waitForTree(a, SIZE, 60_000);
     assert.is((await sc.checkpoint(a, sc.path('img1'))).code, 0);
-    assert.is((await sc.restore(b, await bigBundle(sc, 'b'), sc.path('img1'))).code, 0);
+    assert.is((await sc.restore(b, await bigTreeBundle(sc, 'b', SIZE), sc.path('img1'))).code, 0);
     const broken = await sc.waitForTree(b, SIZE, 60_000);
     assert.is(broken.strays.length, SIZE - 1, 'control: bare crun 1.8.1 leaves 999 strays');
 
@@ -58,7 +43,7 @@ async function thousand(mode: CgroupMode): Promise<void> {
     const dumpMs = Date.now() - started;
     assert.is(dump.code, 0, `checkpoint through cgherd: ${dump.stderr}`);
     started = Date.now();
-    const restore = await through.restore(c, await bigBundle(sc, 'c'), sc.path('img2'));
+    const restore = await through.restore(c, await bigTreeBundle(sc, 'c', SIZE), sc.path('img2'));
     const restoreMs = Date.now() - started;
     assert.is(restore.code, 0, `restore through cgherd: ${restore.stderr}`);
     assert.is(restore.stderr, '', 'no warning: the herd converged');

@@ -30,7 +30,8 @@ type Env = Record<string, string>;
 // Values a careless forwarder would mangle: a newline, an `=`, bytes beyond ASCII, empty.
 const ODD: Env = { CGT_ODD: 'a b\nc=d', CGT_UTF8: 'grüße', CGT_EMPTY: '' };
 const CONMON: Env = {
-  PATH: '/usr/local/bin:/usr/bin:/bin',
+  // Podman's own PATH; CRIU is in /usr/sbin, and libcriu finds it through PATH.
+  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
   HOME: '/root',
   XDG_RUNTIME_DIR: '',
   CONTAINERS_CONF: '/etc/containers/containers.conf',
@@ -38,7 +39,10 @@ const CONMON: Env = {
   _CONTAINERS_ROOTLESS_UID: '',
   ...ODD,
 };
-const PODMAN_START: Env = { PATH: '/usr/bin:/bin', XDG_RUNTIME_DIR: '' };
+const PODMAN_START: Env = {
+  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  XDG_RUNTIME_DIR: '',
+};
 const PODMAN_BARE: Env = { XDG_RUNTIME_DIR: '' };
 
 /** Runs argv through `bin` with exactly `env` (nothing from the test's own environment). */

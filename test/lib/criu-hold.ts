@@ -18,8 +18,8 @@ export type CriuStage = 'post-dump' | 'pre-restore' | 'post-restore' | 'pre-resu
 export interface CriuHold {
   /** The CRIU config file to pass as CRIU_CONFIG_FILE. */
   config: string;
-  /** Resolves when CRIU reached the stage (the script runs); rejects after ms. */
-  reached(ms?: number): Promise<void>;
+  /** Resolves with the held script's pid when CRIU reached the stage; rejects after ms. */
+  reached(ms?: number): Promise<number>;
   /** Lets the held script return (it gives up by itself after 30 s). */
   release(): void;
 }
@@ -42,9 +42,11 @@ export function makeCriuHold(dir: string, stage: CriuStage): CriuHold {
   writeFileSync(config, `action-script ${script}\n`);
   return {
     config,
-    async reached(ms = 60_000): Promise<void> {
+    async reached(ms = 60_000): Promise<number> {
       const deadline = Date.now() + ms;
-      while (!existsSync(reachedFile)) {
+      for (;;) {
+        const text = existsSync(reachedFile) ? readFileSync(reachedFile, 'utf8').trim() : '';
+        if (text !== '') return Number(text);
         if (Date.now() > deadline) throw new Error(`CRIU never reached ${stage} (${script})`);
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -55,27 +57,51 @@ export function makeCriuHold(dir: string, stage: CriuStage): CriuHold {
   };
 }
 
-/** Host pids of running `criu` processes whose environment mentions `needle`. */
-export function criuProcesses(needle: string): number[] {
-  const found: number[] = [];
+/** The CRIU process holding the script: the nearest ancestor of the pid the script wrote
+ *  that is `criu` or has a `criu` child (crun 1.8.1's CRIU runs scripts so that they are
+ *  its siblings, children of crun). */
+export function criuNear(scriptPid: number): number | undefined {
+  const table = new Map<number, { ppid: number; comm: string }>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      if (readFileSync(`/proc/${name}/comm`, 'utf8').trim() !== 'criu') continue;
-      if (readFileSync(`/proc/${name}/environ`, 'utf8').includes(needle)) found.push(Number(name));
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      table.set(Number(name), {
+        ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]),
+        comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+      });
     } catch {
       // gone
     }
   }
-  return found;
+  let pid = scriptPid;
+  for (let i = 0; i < 8 && pid > 1; i++) {
+    const me = table.get(pid);
+    if (!me) return undefined;
+    if (me.comm === 'criu') return pid;
+    for (const [child, info] of table) {
+      if (info.ppid === pid && info.comm === 'criu') return child;
+    }
+    pid = me.ppid;
+  }
+  return undefined;
 }
 
-/** Waits until no criu process mentions `needle` (up to ms); returns how many remain. */
-export async function criuGone(needle: string, ms = 20_000): Promise<number> {
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until pid is gone or a zombie (up to ms); true if it is. */
+export async function gone(pid: number, ms = 20_000): Promise<boolean> {
   const deadline = Date.now() + ms;
-  for (;;) {
-    const left = criuProcesses(needle);
-    if (left.length === 0 || Date.now() > deadline) return left.length;
+  while (alive(pid)) {
+    if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 50));
   }
+  return true;
 }
