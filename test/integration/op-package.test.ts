@@ -5,6 +5,7 @@
 // The .rpm is checked for its metadata and installed with `rpm --root` too.
 
 import { test } from 'uvu';
+import { before } from '../lib/before.js';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import {
@@ -62,7 +63,7 @@ function dpkg(root: string, args: string[]): Promise<RunResult> {
   return runCommand('/usr/bin/dpkg', [`--root=${root}`, ...args], { timeoutMs: 120_000 });
 }
 
-test.before(async () => {
+before(test, async () => {
   if (packagesCurrent()) return;
   const r = await runCommand('/bin/bash', [join(REPO_ROOT, 'packaging/build.sh')], {
     cwd: REPO_ROOT,

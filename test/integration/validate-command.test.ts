@@ -54,7 +54,7 @@ test('--json: a report for tools', async () => {
   );
 });
 
-test('unreadable: exit 2', async () => {
+test('unreadable: exit 6', async () => {
   const r = await validate(join(dir, 'missing'));
   assert.is(r.code, 6);
   assert.match(r.stdout, 'no such file');
