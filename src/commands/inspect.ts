@@ -2,7 +2,7 @@
 // and whether the next checkpoint would work. Changes nothing.
 
 import { Command } from '@oclif/core';
-import { containerOptions, inspect } from '../herd.js';
+import { containerHerdOptions, herd } from '../herd/index.js';
 import { EXIT, exitCodesHelp } from '../operator/exit.js';
 import {
   CONTAINER_EXIT_CODES,
@@ -38,7 +38,7 @@ export default class Inspect extends Command {
     await guarded(this, () => {
       // The same target as the hooks: the cgroup the runtime recorded for the container.
       const { container: c, report } = onContainer(flags, args.id, (located) =>
-        inspect(located.pid, containerOptions(located)),
+        herd(located.pid, { ...containerHerdOptions(located), dryRun: true }),
       );
       const verdict = inspectVerdict(report, args.id);
       if (flags.json) {

@@ -1,7 +1,7 @@
 // `cgherd repair ID`: herd a running container now, with the code the hooks use.
 
 import { Command, Flags } from '@oclif/core';
-import { containerOptions, herd } from '../herd.js';
+import { containerHerdOptions, herd } from '../herd/index.js';
 import { EXIT, exitCodesHelp } from '../operator/exit.js';
 import {
   CONTAINER_EXIT_CODES,
@@ -42,7 +42,7 @@ export default class Repair extends Command {
     let code: number = EXIT.OK;
     await guarded(this, () => {
       const { report } = onContainer(flags, args.id, (c) =>
-        herd(c.pid, { ...containerOptions(c), dryRun: flags['dry-run'], origins: true }),
+        herd(c.pid, { ...containerHerdOptions(c), dryRun: flags['dry-run'], origins: true }),
       );
       code = repairExit(report);
       const summary = repairSummary(report);

@@ -3,12 +3,13 @@
 // processes can be (scan.ts) to catch what the children files missed; then the report.
 
 import type { HostIO } from '../proc/host.js';
+import { NodeHost } from '../proc/node-host.js';
 import { readStat } from '../proc/procfs.js';
 import { isGone } from '../proc/stat.js';
 import { Herder } from './herder.js';
 import { strayTargets, type LiveMember, type Root } from './members.js';
 import { confirmTree, scanHierarchy } from './scan.js';
-import { readCgroupMounts, resolveTargets } from './target.js';
+import { herdMounts, resolveTargets } from './target.js';
 import {
   HerdError,
   type HerdMember,
@@ -42,7 +43,12 @@ function describe(
   return { list, strays };
 }
 
-export function herdWith(io: HostIO, initPid: number, opts: HerdOptions = {}): HerdReport {
+/** Moves the init's whole tree into the container's cgroup (every mounted hierarchy). */
+export function herd(
+  initPid: number,
+  opts: HerdOptions = {},
+  io: HostIO = new NodeHost(),
+): HerdReport {
   const started = io.now();
   const dryRun = opts.dryRun ?? false;
   const maxPasses = Math.max(1, opts.maxPasses ?? DEFAULT_MAX_PASSES);
@@ -55,7 +61,7 @@ export function herdWith(io: HostIO, initPid: number, opts: HerdOptions = {}): H
     if (opts.initStartTime !== undefined && opts.initStartTime !== initStat.startTime) {
       throw new HerdError('ENOINIT', `pid ${initPid} is no longer the container's init`);
     }
-    const mounts = readCgroupMounts(io);
+    const mounts = opts.mounts ?? herdMounts(io);
     const { targets, failures: targetFailures } = resolveTargets(
       io,
       mounts,

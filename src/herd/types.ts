@@ -1,5 +1,7 @@
 // The herd's report: what the container's tree looks like, what was moved, what could not be.
 
+import type { CgroupMount } from '../proc/mountinfo.js';
+
 export interface HerdTarget {
   /** 'cpu,cpuacct', 'name=systemd', ... on v1; 'unified' for cgroup2. */
   hierarchy: string;
@@ -118,6 +120,8 @@ export interface HerdOptions {
    * init's own cgroup is.
    */
   containerCgroup?: { path?: string; dirs?: readonly string[] };
+  /** The cgroup mounts, when the caller has read them already (read once per call). */
+  mounts?: readonly CgroupMount[];
 }
 
 export class HerdError extends Error {

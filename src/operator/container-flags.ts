@@ -2,7 +2,7 @@
 
 import { Args, Flags } from '@oclif/core';
 import { ConfigError, loadSettings } from '../config/load.js';
-import { HerdError } from '../herd.js';
+import { HerdError } from '../herd/index.js';
 import { EXIT, OperatorError, type ExitCode } from './exit.js';
 import { locateContainer, type LocatedContainer } from './container.js';
 
@@ -34,7 +34,7 @@ export const CONTAINER_EXIT_CODES: readonly ExitCode[] = [
 function resolveRuntime(explicit: string | undefined): string {
   if (explicit) return explicit;
   try {
-    return loadSettings(process.env).runtime;
+    return loadSettings(process.env).lowerRuntime;
   } catch (err) {
     if (err instanceof ConfigError) throw new OperatorError(err.message, EXIT.CONFIG);
     throw err;

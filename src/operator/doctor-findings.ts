@@ -18,7 +18,7 @@ export interface Finding {
   exitCode?: ExitCode;
 }
 
-/** A known lower-runtime bug that applies to the version in use (from src/criu's table). */
+/** A known lower-runtime bug that applies to the version in use (from src/lower/needs.ts). */
 export interface ApplicableBug {
   id: string;
   summary: string;

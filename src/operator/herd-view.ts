@@ -1,6 +1,6 @@
 // How inspect and repair show a herd report to a person. Pure: report in, lines out.
 
-import type { HerdMember, HerdReport } from '../herd.js';
+import type { HerdMember, HerdReport } from '../herd/index.js';
 import { EXIT, type ExitCode } from './exit.js';
 
 export interface Verdict {

@@ -7,11 +7,11 @@ import { delimiter, isAbsolute, join } from 'node:path';
 import { loadSettings } from '../config/load.js';
 import type { RestoreCgroupRootMode } from '../config/settings.js';
 import { cgroupMounts, parseMountinfo } from '../proc/mountinfo.js';
-import { isExecutableFile } from '../runtime/lower.js';
+import { isExecutableFile } from '../lower/locate.js';
 import { OperatorError } from './exit.js';
 import { effectiveEngine, type EngineView } from './podman-conf.js';
 import { readPodmanConf } from './podman-conf-read.js';
-import { parseRuntimeVersion, type RuntimeIdentity } from './runtime-version.js';
+import { identifyRuntime, type RuntimeIdentity } from '../lower/version.js';
 import { cgroupLayout, type CgroupLayout } from './cgroup-layout.js';
 
 export interface CommandOutput {
@@ -101,7 +101,7 @@ export function probeRuntime(env: Readonly<NodeJS.ProcessEnv>): RuntimeFacts {
   let restoreCgroupRoot: RestoreCgroupRootMode;
   try {
     const settings = loadSettings(env);
-    path = settings.runtime;
+    path = settings.lowerRuntime;
     restoreCgroupRoot = settings.restoreCgroupRoot;
     if (env.CGHERD_RUNTIME) source = 'CGHERD_RUNTIME';
     else if (settings.configFile && existsSync(settings.configFile)) source = settings.configFile;
@@ -111,7 +111,7 @@ export function probeRuntime(env: Readonly<NodeJS.ProcessEnv>): RuntimeFacts {
     return { path: undefined, source: 'configuration', configError: message, identity: undefined };
   }
   const out = runQuiet(path, ['--version']);
-  const identity = out.code === 0 ? parseRuntimeVersion(path, out.stdout) : undefined;
+  const identity = out.code === 0 ? identifyRuntime(path, out.stdout) : undefined;
   return { path, source, configError: undefined, identity, restoreCgroupRoot };
 }
 

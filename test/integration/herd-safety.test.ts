@@ -16,7 +16,7 @@ import { TREE8_SIZE } from '../lib/bundle.js';
 import { hostCgroupMounts } from '../lib/cgroups.js';
 import { cleanupPrefix } from '../lib/cleanup.js';
 import { Scenario, bare } from '../lib/scenario.js';
-import type { HerdReport } from '../../src/herd.js';
+import type { HerdReport } from '../../src/herd/index.js';
 
 const PREFIX = 'cgt-herd-safe-';
 const HERD_MODULE = join(REPO_ROOT, 'dist', 'src', 'herd.js');

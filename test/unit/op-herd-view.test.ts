@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { HerdReport } from '../../src/herd.js';
+import type { HerdReport } from '../../src/herd/index.js';
 import {
   inspectVerdict,
   repairExit,
