@@ -4,11 +4,11 @@ import {
   doctorExitCode,
   doctorFindings,
   type DoctorFacts,
-} from '../../src/operator/doctor-findings.js';
-import { applicableBugs } from '../../src/operator/known-bugs.js';
+} from '../../src/operator/doctor/findings.js';
+import { applicableBugs } from '../../src/operator/doctor/known-bugs.js';
 import { identifyRuntime } from '../../src/lower/version.js';
-import { cgroupLayout } from '../../src/operator/cgroup-layout.js';
-import { effectiveEngine } from '../../src/operator/podman-conf.js';
+import { cgroupLayout } from '../../src/operator/doctor/cgroup-layout.js';
+import { effectiveEngine } from '../../src/operator/install/podman-conf.js';
 import { EXIT } from '../../src/operator/exit.js';
 
 const CRUN121 =

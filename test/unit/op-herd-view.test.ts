@@ -6,7 +6,7 @@ import {
   repairExit,
   repairLines,
   treeLines,
-} from '../../src/operator/herd-view.js';
+} from '../../src/operator/container/report-lines.js';
 import { EXIT } from '../../src/operator/exit.js';
 
 const HIER = ['cpu', 'freezer'];

@@ -4,14 +4,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
-import { loadSettings } from '../config/load.js';
-import type { RestoreCgroupRootMode } from '../config/settings.js';
-import { cgroupMounts, parseMountinfo } from '../proc/mountinfo.js';
-import { isExecutableFile } from '../lower/locate.js';
-import { OperatorError } from './exit.js';
-import { effectiveEngine, type EngineView } from './podman-conf.js';
-import { readPodmanConf } from './podman-conf-read.js';
-import { identifyRuntime, type RuntimeIdentity } from '../lower/version.js';
+import { loadSettings } from '../../config/load.js';
+import type { RestoreCgroupRootMode } from '../../config/settings.js';
+import { cgroupMounts, parseMountinfo } from '../../proc/mountinfo.js';
+import { isExecutableFile } from '../../lower/locate.js';
+import { OperatorError } from '../exit.js';
+import { effectiveEngine, type EngineView } from '../install/podman-conf.js';
+import { readPodmanConf } from '../install/podman-conf-read.js';
+import { identifyRuntime, type RuntimeIdentity } from '../../lower/version.js';
 import { cgroupLayout, type CgroupLayout } from './cgroup-layout.js';
 
 export interface CommandOutput {

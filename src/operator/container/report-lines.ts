@@ -1,7 +1,7 @@
 // How inspect and repair show a herd report to a person. Pure: report in, lines out.
 
-import type { HerdMember, HerdReport } from '../herd/index.js';
-import { EXIT, type ExitCode } from './exit.js';
+import type { HerdMember, HerdReport } from '../../herd/index.js';
+import { EXIT, type ExitCode } from '../exit.js';
 
 export interface Verdict {
   /** Would a checkpoint with the plain lower runtime succeed as things stand? */

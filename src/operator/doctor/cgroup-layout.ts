@@ -1,6 +1,6 @@
 // The host's cgroup layout as doctor reports it: v1, hybrid or v2, and who manages it.
 
-import type { CgroupMount } from '../proc/mountinfo.js';
+import type { CgroupMount } from '../../proc/mountinfo.js';
 
 export type CgroupMode = 'v1' | 'hybrid' | 'v2' | 'unknown';
 

@@ -2,10 +2,10 @@
 // what went wrong: unknown id (3) or not running (4). The lower runtime's state is read
 // once: its state file, and `state ID` for the status.
 
-import { ContainerNotFound, readContainerState } from '../lower/state.js';
-import { readSmallFile } from '../proc/node-host.js';
-import { parseStat } from '../proc/stat.js';
-import { EXIT, OperatorError } from './exit.js';
+import { ContainerNotFound, readContainerState } from '../../lower/state.js';
+import { readSmallFile } from '../../proc/node-host.js';
+import { parseStat } from '../../proc/stat.js';
+import { EXIT, OperatorError } from '../exit.js';
 
 export interface LocatedContainer {
   id: string;
