@@ -8,7 +8,7 @@
 // reads that file only (drop-ins included: they are ignored). `{append=true}` inside an
 // array is a decode error there ("incompatible types"); it arrived with Podman 4.8 / 5.
 
-import { parseToml, tomlGet, TomlError, type TomlTable, type TomlValue } from '../toml.js';
+import { parseToml, tomlGet, TomlError, type TomlTable, type TomlValue } from './toml.js';
 
 export const DROP_IN_NAME = '50-cgherd.conf';
 export const RUNTIME_NAME = 'cgherd';
