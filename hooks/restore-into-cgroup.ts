@@ -2,7 +2,7 @@
 // in the image (crun <= 1.20): a per-restore CRIU_CONFIG_FILE whose cgroup-root lines
 // name the new container's cgroup, so the tree and its cgroup namespace start in the
 // right place. The herd after the restore stays the safety net. Why a config file and
-// which lines: docs/facts-the-code-relies-on.md.
+// which lines: docs/measured-facts.md.
 
 import { mountedLines } from '../src/cgroup/hierarchy.js';
 import { checkCgroupPath } from '../src/cgroup/paths.js';

@@ -25,7 +25,7 @@ export interface HerdMember {
   pid: number;
   ppid: number;
   comm: string;
-  /** hierarchy -> cgroup path, for the target's hierarchies. */
+  /** hierarchy -> cgroup path, for the target's hierarchies (where the path was read). */
   cgroups: Record<string, string>;
   /** Not in the init's cgroup in at least one hierarchy (after the herd). */
   stray: boolean;
@@ -36,8 +36,8 @@ export interface HerdMember {
 export interface HerdMove {
   pid: number;
   hierarchy: string;
-  /** Where it was; '(elsewhere)' when not read (see HerdOptions.origins). */
-  from: string;
+  /** Where it was; absent when not read (see HerdOptions.origins). */
+  from?: string;
   to: string;
 }
 
@@ -106,7 +106,7 @@ export interface HerdOptions {
   ppidScan?: boolean;
   /**
    * Read each stray's cgroup before moving it, so `moved[].from` names it (one more /proc
-   * read per stray). Default false: `from` is '(elsewhere)' unless the ppid scan read it.
+   * read per stray). Default false: `from` is absent unless the ppid scan read it.
    * Always on in a dry run.
    */
   origins?: boolean;

@@ -121,7 +121,7 @@ export function repairLines(report: HerdReport): string[] {
       from: new Set<string>(),
       hierarchies: [],
     };
-    e.from.add(mv.from);
+    e.from.add(mv.from ?? '(elsewhere)');
     e.hierarchies.push(mv.hierarchy);
     byPid.set(mv.pid, e);
   }
