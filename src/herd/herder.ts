@@ -152,6 +152,14 @@ export class Herder {
     return read;
   }
 
+  private recordMove(pid: number, target: HerdTarget, place: Place): void {
+    this.moved.push(
+      place === NOT_READ
+        ? { pid, hierarchy: target.hierarchy, to: target.path }
+        : { pid, hierarchy: target.hierarchy, from: place, to: target.path },
+    );
+  }
+
   /**
    * Moves one member into one hierarchy's target. False when it turned out to be gone.
    */
@@ -164,7 +172,6 @@ export class Herder {
     this.foundStray = true;
     if (this.hasFailed(pid, target.hierarchy)) return true;
     const place = member.cgroups[target.hierarchy] as Place;
-    const from = place === NOT_READ ? {} : { from: place };
     if (this.caller.has(pid)) {
       this.fail({
         pid,
@@ -176,12 +183,12 @@ export class Herder {
       return true;
     }
     if (this.dryRun) {
-      this.moved.push({ pid, hierarchy: target.hierarchy, ...from, to: target.path });
+      this.recordMove(pid, target, place);
       return true;
     }
     const error = this.io.writePid(procsFile, pid);
     if (!error) {
-      this.moved.push({ pid, hierarchy: target.hierarchy, ...from, to: target.path });
+      this.recordMove(pid, target, place);
       member.cgroups[target.hierarchy] = target.path;
       return true;
     }

@@ -44,8 +44,9 @@ function describe(
     const stray = !isGone(member.stat) && strayTargets(member.cgroups, targets).length > 0;
     if (stray) strays.push(pid);
     const cgroups: Record<string, string> = {};
-    for (const [hierarchy, place] of Object.entries(member.cgroups)) {
-      if (place !== NOT_READ) cgroups[hierarchy] = place;
+    for (const hierarchy in member.cgroups) {
+      const place = member.cgroups[hierarchy];
+      if (place !== undefined && place !== NOT_READ) cgroups[hierarchy] = place;
     }
     list.push({
       pid,
