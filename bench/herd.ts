@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { herd } from '../src/herd.js';
+import { herd } from '../src/herd/index.js';
 import { median } from './measure.js';
 
 const CGROUP_A = 'cgt-bench-herd-a';

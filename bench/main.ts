@@ -1,7 +1,7 @@
 // `make bench`: every figure is a ratio of medians measured side by side in this run.
 // Runs itself twice, each time inside a private mount namespace that shows one cgroup
-// version (see facts.md, "Hybrid cgroups"): every section with cgroup v1, where crun can
-// create containers on this host, and the herd again with cgroup v2 (one hierarchy).
+// version (this host's cgroups are hybrid, which crun refuses): every section with cgroup
+// v1, where crun can create containers on this host, and the herd again with cgroup v2.
 // Then, from the host, the Podman section: the Podman test bed makes its own namespace.
 
 import { spawnSync } from 'node:child_process';

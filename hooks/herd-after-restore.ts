@@ -2,6 +2,9 @@
 // remove the cgroup CRIU re-created for the dumped path if it did not exist before, is
 // empty, and is nobody's. Never turns the restore into a failure: problems become one
 // warning.
+//
+// before: record which of the image's cgroups do not exist yet (CRIU will create them);
+// after:  herd, then remove those of them that are stale; carry the record between.
 
 import { basename } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -12,93 +15,81 @@ import {
   type RecordedPath,
 } from '../src/cgroup/stale.js';
 import { parseCgroupImage } from '../src/criu/image.js';
-import { restoreImagePath } from '../src/criu/restore-args.js';
-import { describeStrays, HerdError } from '../src/herd.js';
-import { containerInit, herdContainer } from '../src/herd/hook-support.js';
-import { readCgroupMounts } from '../src/herd/target.js';
+import { describeStrays, HerdError, type HerdTarget } from '../src/herd/index.js';
+import { restoreImagePath } from '../src/lower/path-rules.js';
 import { NodeHost } from '../src/proc/node-host.js';
-import { readCgroups } from '../src/proc/procfs.js';
-import type { Hook, HookContext, HookResult } from '../src/runtime/hook.js';
+import { restoreLocation } from '../src/runtime/argv.js';
+import type { Hook, HookContext } from '../src/runtime/hook.js';
+import { containerInit, herdContainer } from './herd-support.js';
 
-const RECORDED = 'herd-after-restore:missing-cgroups';
-
-function recordBefore(ctx: HookContext): void {
-  const image = restoreImagePath(ctx.parsed, process.cwd());
+/** The image's cgroups that do not exist yet: the ones the restore will create. */
+function missingCgroups(ctx: HookContext): RecordedPath[] {
+  const image = restoreImagePath(restoreLocation(ctx.parsed), process.cwd());
+  const dumped = parseCgroupImage(readFileSync(`${image}/cgroup.img`));
+  const mounts = ctx.cgroupMounts();
+  if (mounts === undefined) throw new Error('cannot read /proc/self/mountinfo');
   const io = new NodeHost();
   try {
-    const dumped = parseCgroupImage(readFileSync(`${image}/cgroup.img`));
-    const own = readCgroups(io, 'self') ?? [];
-    const recorded = recordMissingCgroups(io, readCgroupMounts(io), own, dumped);
-    ctx.scratch.set(RECORDED, recorded);
-    ctx.debug(
-      'herd-after-restore: %d dumped cgroup chains missing before restore',
-      recorded.length,
-    );
+    return recordMissingCgroups(io, mounts, ctx.ownCgroups() ?? [], dumped);
   } finally {
     io.close();
   }
 }
 
-function removeStale(ctx: HookContext, targets: { hierarchy: string; path: string }[]): void {
-  const recorded = ctx.scratch.get(RECORDED) as RecordedPath[] | undefined;
-  if (!recorded || recorded.length === 0) return;
+/** Removes the recorded cgroups that are empty now, never the container's or cgherd's. */
+function removeStale(ctx: HookContext, recorded: RecordedPath[], targets: HerdTarget[]): void {
+  const protect = new Map<string, string[]>();
+  const add = (hierarchy: string, path: string): void => {
+    protect.set(hierarchy, [...(protect.get(hierarchy) ?? []), path]);
+  };
+  for (const t of targets) add(t.hierarchy, t.path);
+  for (const line of ctx.ownCgroups() ?? []) add(hierarchyName(line), line.path);
   const io = new NodeHost();
   try {
-    const protect = new Map<string, string[]>();
-    const add = (hierarchy: string, path: string): void => {
-      protect.set(hierarchy, [...(protect.get(hierarchy) ?? []), path]);
-    };
-    for (const t of targets) add(t.hierarchy, t.path);
-    for (const line of readCgroups(io, 'self') ?? []) {
-      add(hierarchyName(line), line.path);
-    }
     const { removed, kept } = removeStaleCgroups(io, recorded, protect);
-    ctx.debug('herd-after-restore: removed %o, kept %o', removed, kept);
+    ctx.debug('removed %o, kept %o', removed, kept);
   } finally {
     io.close();
   }
 }
 
-const hook: Hook = {
+const hook: Hook<RecordedPath[]> = {
   name: 'herd-after-restore',
-  commands: ['restore'],
-  applies: (ctx: HookContext) => ctx.settings.herd && !ctx.parsed.help,
-  before(ctx: HookContext): HookResult {
+  applies: (ctx) => ctx.settings.herd,
+  before(ctx) {
     try {
-      recordBefore(ctx);
+      const recorded = missingCgroups(ctx);
+      ctx.debug('%d dumped cgroup chains missing before restore', recorded.length);
+      return { carry: recorded };
     } catch (error) {
       // Without the record nothing is removed afterwards; the restore goes ahead.
-      ctx.debug(
-        'herd-after-restore: no record: %s',
-        error instanceof Error ? error.message : error,
-      );
+      ctx.debug('no record: %s', error instanceof Error ? error.message : error);
+      return;
     }
-    return undefined;
   },
-  after(ctx: HookContext, outcome): HookResult {
-    if (outcome.status !== 0) return undefined;
+  after(ctx, outcome, recorded) {
+    if (outcome.status !== 0) return;
     const init = containerInit(ctx);
-    if (!init) return undefined;
+    if (!init) return;
     let report;
     try {
-      report = herdContainer(ctx, init);
+      report = herdContainer(ctx, init, ctx.cgroupMounts());
     } catch (error) {
       // A restore without --detach returns when the container has exited: nothing to herd.
-      if (error instanceof HerdError && error.code === 'ENOINIT') return undefined;
+      if (error instanceof HerdError && error.code === 'ENOINIT') return;
       return {
         warn: `restored, but the herd failed: ${error instanceof Error ? error.message : error}`,
       };
     }
-    try {
-      removeStale(ctx, report.target);
-    } catch (error) {
-      ctx.debug(
-        'herd-after-restore: stale cgroup removal: %s',
-        error instanceof Error ? error.message : error,
-      );
+    if (recorded && recorded.length > 0) {
+      try {
+        removeStale(ctx, recorded, report.target);
+      } catch (error) {
+        ctx.debug('stale cgroup removal: %s', error instanceof Error ? error.message : error);
+      }
     }
     const strays = describeStrays(report);
-    if (strays === undefined) return undefined;
+    if (strays === undefined) return;
     return {
       warn:
         `restored ${basename(ctx.parsed.id ?? '')}, but ${strays}; ` +

@@ -2,27 +2,26 @@
 // reaches every process. This also heals a container restored before cgherd was there.
 // If strays remain, refuse: nothing has been frozen, the container keeps running.
 
-import { describeStrays } from '../src/herd.js';
-import { containerInit, herdContainer } from '../src/herd/hook-support.js';
-import type { Hook, HookContext, HookResult } from '../src/runtime/hook.js';
+import { describeStrays } from '../src/herd/index.js';
+import type { Hook } from '../src/runtime/hook.js';
+import { containerInit, herdContainer } from './herd-support.js';
 
 const hook: Hook = {
   name: 'herd-before-checkpoint',
-  commands: ['checkpoint'],
-  applies: (ctx: HookContext) => ctx.settings.herd && !ctx.parsed.help,
-  before(ctx: HookContext): HookResult {
+  applies: (ctx) => ctx.settings.herd,
+  before(ctx) {
     const init = containerInit(ctx);
     // Unknown container: the lower runtime gives its own error.
-    if (!init) return undefined;
+    if (!init) return;
     let report;
     try {
-      report = herdContainer(ctx, init);
+      report = herdContainer(ctx, init, ctx.cgroupMounts());
     } catch (error) {
-      ctx.debug('herd-before-checkpoint: %s', error instanceof Error ? error.message : error);
-      return undefined;
+      ctx.debug('%s', error instanceof Error ? error.message : error);
+      return;
     }
     const strays = describeStrays(report);
-    if (strays === undefined) return undefined;
+    if (strays === undefined) return;
     return {
       refuse:
         `checkpoint refused: ${strays}; ` +

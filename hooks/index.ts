@@ -1,5 +1,17 @@
 // Every hook cgherd runs, in order. Loaded lazily: a call pays only for the hooks of its
 // own command. Add a hook with a file in this folder and one entry here.
+//
+// What happens on `restore`, top to bottom:
+//   1. validate-config        before: the bundle's config.json against the runtime-spec
+//                             schemas; a broken one is refused (enforce) and crun never runs.
+//   2. restore-into-cgroup    before: for crun <= 1.20 only, a per-restore CRIU config file
+//                             naming the new container's cgroup (CRIU_CONFIG_FILE).
+//   3. herd-after-restore     before: which of the image's cgroups do not exist yet.
+//   -- the lower runtime restores the container --
+//   3. herd-after-restore     after: herd the init's tree into its cgroup; remove the stale
+//                             cgroups CRIU created; strays left are one warning.
+//   2. restore-into-cgroup    after: remove the CRIU config file.
+// On `checkpoint`: herd-before-checkpoint herds first, and refuses while strays remain.
 
 import type { HookEntry } from '../src/runtime/hook.js';
 

@@ -1,55 +1,72 @@
 // Around `restore`, only for lower runtimes that let CRIU restore into the cgroup recorded
 // in the image (crun <= 1.20): a per-restore CRIU_CONFIG_FILE whose cgroup-root lines
 // name the new container's cgroup, so the tree and its cgroup namespace start in the
-// right place. The herd after the restore stays the safety net.
+// right place. The herd after the restore stays the safety net. Why a config file and
+// which lines: docs/measured-facts.md.
 
-import { restoreCgroupRootWanted } from '../src/criu/needs.js';
-import {
-  planRestoreConfig,
-  removeRestoreConfig,
-  writeRestoreConfig,
-} from '../src/criu/restore-config.js';
-import { probeRuntimeVersion } from '../src/criu/version.js';
-import type { Hook, HookContext, HookResult } from '../src/runtime/hook.js';
+import { mountedLines } from '../src/cgroup/hierarchy.js';
+import { checkCgroupPath } from '../src/cgroup/paths.js';
+import { cgroupRootLines } from '../src/criu/config.js';
+import { removeRestoreConfig, writeRestoreConfig } from '../src/criu/config-file.js';
+import { restoreCgroupRootWanted } from '../src/lower/needs.js';
+import { cgroupManager, cgroupsPathFromConfig, crunCgroupfsPath } from '../src/lower/path-rules.js';
+import { probeRuntimeVersion } from '../src/lower/version.js';
+import type { Hook, HookContext } from '../src/runtime/hook.js';
 
-const FILE = 'restore-into-cgroup:file';
+type Plan = { skip: string } | { lines: string[] };
 
-const hook: Hook = {
+/** The new container's cgroup, and the CRIU lines that restore into it. */
+function planRestoreConfig(ctx: HookContext): Plan {
+  const manager = cgroupManager(ctx.parsed.globals);
+  if (manager !== 'cgroupfs') return { skip: `cgroup manager ${manager}: the herd does it` };
+  const id = ctx.parsed.id;
+  if (id === undefined) return { skip: 'no container id' };
+  const { hasLinux, cgroupsPath } = cgroupsPathFromConfig(ctx.bundleConfig());
+  const path = crunCgroupfsPath(cgroupsPath, id, hasLinux);
+  if (path === '/') return { skip: 'the container has no cgroup of its own' };
+  const bad = checkCgroupPath(path);
+  if (bad) return { skip: bad };
+  const mounts = ctx.cgroupMounts();
+  if (mounts === undefined) return { skip: 'cannot read /proc/self/mountinfo' };
+  const { mounted } = mountedLines(mounts, ctx.ownCgroups() ?? []);
+  const lines = cgroupRootLines(
+    mounted.map((m) => m.hierarchy),
+    path,
+  );
+  return 'error' in lines ? { skip: lines.error } : { lines };
+}
+
+/** Carries the written file's path, for `after` to remove. */
+const hook: Hook<string> = {
   name: 'restore-into-cgroup',
-  commands: ['restore'],
-  applies: (ctx: HookContext) => !ctx.parsed.help,
-  before(ctx: HookContext): HookResult {
+  before(ctx) {
     try {
       const wanted = restoreCgroupRootWanted(
-        () => probeRuntimeVersion(ctx.settings.runtime),
+        () => probeRuntimeVersion(ctx.settings.lowerRuntime),
         ctx.settings.restoreCgroupRoot,
       );
-      if (!wanted) {
-        return undefined;
-      }
-      const plan = planRestoreConfig(ctx.parsed, process.cwd());
+      if (!wanted) return;
+      const plan = planRestoreConfig(ctx);
       if ('skip' in plan) {
-        ctx.debug('restore-into-cgroup: skipped: %s', plan.skip);
-        return undefined;
+        ctx.debug('skipped: %s', plan.skip);
+        return;
       }
       const file = writeRestoreConfig(
         ctx.parsed.id as string,
         plan.lines,
         ctx.env.CRIU_CONFIG_FILE,
       );
-      ctx.scratch.set(FILE, file);
       ctx.childEnv.CRIU_CONFIG_FILE = file;
-      ctx.debug('restore-into-cgroup: %s: %o', file, plan.lines);
+      ctx.debug('%s: %o', file, plan.lines);
+      return { carry: file };
     } catch (error) {
       // The restore still works without it; the herd afterwards places the processes.
-      ctx.debug('restore-into-cgroup: %s', error instanceof Error ? error.message : error);
+      ctx.debug('%s', error instanceof Error ? error.message : error);
+      return;
     }
-    return undefined;
   },
-  after(ctx: HookContext): HookResult {
-    const file = ctx.scratch.get(FILE);
-    if (typeof file === 'string') removeRestoreConfig(file);
-    return undefined;
+  after(_ctx, _outcome, file) {
+    if (file !== undefined) removeRestoreConfig(file);
   },
 };
 

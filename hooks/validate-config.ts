@@ -12,8 +12,7 @@ import { ociConfigPathFor } from '../src/validate/config-path.js';
 
 const hook: Hook = {
   name: 'validate-config',
-  commands: ['create', 'run', 'restore'],
-  applies: (ctx) => ctx.settings.validate !== 'off' && !ctx.parsed.help,
+  applies: (ctx) => ctx.settings.validate !== 'off',
   async before(ctx) {
     const file = ociConfigPathFor(
       {
@@ -25,13 +24,13 @@ const hook: Hook = {
     const { checkOciConfigFile } = await import('../src/validate/oci-config.js');
     const outcome = checkOciConfigFile(file);
     if (outcome.ok) {
-      ctx.debug('validate-config: %s is valid', file);
+      ctx.debug('%s is valid', file);
       return;
     }
     const { oneLineRefusal } = await import('../src/validate/report.js');
     const message = oneLineRefusal(outcome);
     if (ctx.settings.validate === 'enforce') return { refuse: message };
-    ctx.debug('validate-config: warning (mode warn, forwarding anyway): %s', message);
+    ctx.debug('warning (mode warn, forwarding anyway): %s', message);
     return;
   },
 };

@@ -46,8 +46,28 @@ export function mountFor(
   return usable.at(-1) ?? null;
 }
 
-export function hierarchyName(line: ProcCgroupLine): string {
-  return isUnifiedLine(line) ? UNIFIED : line.controllers;
+/** Super options of a v1 cgroup mount that are not controller names. */
+const NOT_CONTROLLERS = new Set([
+  'rw',
+  'ro',
+  'xattr',
+  'noprefix',
+  'clone_children',
+  'cpuset_v2_mode',
+]);
+
+/**
+ * A hierarchy's report name, from a /proc/<pid>/cgroup line or from a mount: the v1
+ * controllers as the kernel lists them ('cpu,cpuacct', 'name=systemd'), or 'unified'.
+ */
+export function hierarchyName(of: ProcCgroupLine | CgroupMount): string {
+  if ('mountPoint' in of) {
+    if (of.version === 2) return UNIFIED;
+    return [...of.options]
+      .filter((o) => !NOT_CONTROLLERS.has(o) && !o.startsWith('release_agent='))
+      .join(',');
+  }
+  return isUnifiedLine(of) ? UNIFIED : of.controllers;
 }
 
 export interface MountedLine {

@@ -1,14 +1,14 @@
 // `cgherd doctor`: is this host ready for checkpoint/restore through cgherd, and what
 // will go wrong?
 
-import { Command, Flags } from '@oclif/core';
-import { doctorExitCode, doctorFindings } from '../operator/doctor-findings.js';
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../operator/base-command.js';
+import { doctorExitCode, doctorFindings, findingLines } from '../operator/doctor/findings.js';
+import { applicableBugs } from '../operator/doctor/known-bugs.js';
+import { probeCgroups, probeCriu, probePodman, probeRuntime } from '../operator/doctor/probe.js';
 import { EXIT, exitCodesHelp } from '../operator/exit.js';
-import { applicableBugs } from '../operator/known-bugs.js';
-import { findingLines, json } from '../operator/output.js';
-import { probeCgroups, probeCriu, probePodman, probeRuntime } from '../operator/probe.js';
 
-export default class Doctor extends Command {
+export default class Doctor extends BaseCommand {
   static override summary =
     'Check that checkpoint/restore can work on this host, and say what will go wrong.';
   static override description =
@@ -31,7 +31,7 @@ export default class Doctor extends Command {
     }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<object> {
     const { flags } = await this.parse(Doctor);
     const env = process.env;
     const criu = probeCriu(env.PATH);
@@ -41,18 +41,21 @@ export default class Doctor extends Command {
     const bugs = applicableBugs(runtime.identity, runtime.restoreCgroupRoot);
     const findings = doctorFindings({ criu, runtime, cgroups, podman, bugs });
     const code = doctorExitCode(findings);
-    if (flags.json) {
-      this.log(
-        json({ ok: code === EXIT.OK, exitCode: code, criu, runtime, cgroups, podman, findings }),
-      );
-    } else {
-      for (const line of findingLines(findings)) this.log(line);
-      this.log(
-        code === EXIT.OK
-          ? 'checkpoint/restore can work on this host'
-          : 'checkpoint/restore cannot work on this host until the errors above are fixed',
-      );
-    }
-    if (code !== EXIT.OK) this.exit(code);
+    for (const line of findingLines(findings)) this.log(line);
+    this.log(
+      code === EXIT.OK
+        ? 'checkpoint/restore can work on this host'
+        : 'checkpoint/restore cannot work on this host until the errors above are fixed',
+    );
+    const report = {
+      ok: code === EXIT.OK,
+      exitCode: code,
+      criu,
+      runtime,
+      cgroups,
+      podman,
+      findings,
+    };
+    return this.finish(report, code);
   }
 }

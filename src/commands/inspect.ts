@@ -1,20 +1,18 @@
 // `cgherd inspect ID`: the container's process tree, each process's cgroup, the strays,
 // and whether the next checkpoint would work. Changes nothing.
 
-import { Command } from '@oclif/core';
-import { containerOptions, inspect } from '../herd.js';
-import { EXIT, exitCodesHelp } from '../operator/exit.js';
+import { containerHerdOptions, herd } from '../herd/index.js';
+import { BaseCommand } from '../operator/base-command.js';
 import {
   CONTAINER_EXIT_CODES,
   containerArgs,
   containerFlags,
   onContainer,
-} from '../operator/container-flags.js';
-import { inspectVerdict, targetLine, treeLines } from '../operator/herd-view.js';
-import { json } from '../operator/output.js';
-import { guarded } from '../operator/run-guarded.js';
+} from '../operator/container/command.js';
+import { inspectVerdict, targetLine, treeLines } from '../operator/container/report-lines.js';
+import { EXIT, exitCodesHelp } from '../operator/exit.js';
 
-export default class Inspect extends Command {
+export default class Inspect extends BaseCommand {
   static override summary =
     "Show a container's process tree and where each process sits in the cgroups.";
   static override description =
@@ -32,25 +30,18 @@ export default class Inspect extends Command {
   static override args = containerArgs;
   static override flags = containerFlags;
 
-  async run(): Promise<void> {
+  async run(): Promise<object> {
     const { args, flags } = await this.parse(Inspect);
-    let code: number = EXIT.OK;
-    await guarded(this, () => {
-      // The same target as the hooks: the cgroup the runtime recorded for the container.
-      const { container: c, report } = onContainer(flags, args.id, (located) =>
-        inspect(located.pid, containerOptions(located)),
-      );
-      const verdict = inspectVerdict(report, args.id);
-      if (flags.json) {
-        this.log(json({ id: args.id, status: c.status ?? 'running', ...verdict, report }));
-      } else {
-        this.log(`container ${args.id}: ${targetLine(report)}`);
-        for (const line of treeLines(report)) this.log(line);
-        for (const f of report.failures) this.log(`warning: ${f.message}`);
-        this.log(verdict.summary);
-      }
-      if (verdict.nextCheckpoint === 'fail') code = EXIT.PROBLEM;
-    });
-    if (code !== EXIT.OK) this.exit(code);
+    // The same target as the hooks: the cgroup the runtime recorded for the container.
+    const { container: c, report } = onContainer(flags, args.id, (located) =>
+      herd(located.pid, { ...containerHerdOptions(located), dryRun: true }),
+    );
+    const verdict = inspectVerdict(report, args.id);
+    this.log(`container ${args.id}: ${targetLine(report)}`);
+    for (const line of treeLines(report)) this.log(line);
+    for (const f of report.failures) this.log(`warning: ${f.message}`);
+    this.log(verdict.summary);
+    const code = verdict.nextCheckpoint === 'fail' ? EXIT.PROBLEM : EXIT.OK;
+    return this.finish({ id: args.id, status: c.status ?? 'running', ...verdict, report }, code);
   }
 }

@@ -1,19 +1,23 @@
 // `cgherd repair ID`: herd a running container now, with the code the hooks use.
 
-import { Command, Flags } from '@oclif/core';
-import { containerOptions, herd } from '../herd.js';
-import { EXIT, exitCodesHelp } from '../operator/exit.js';
+import { Flags } from '@oclif/core';
+import { containerHerdOptions, herd } from '../herd/index.js';
+import { BaseCommand } from '../operator/base-command.js';
 import {
   CONTAINER_EXIT_CODES,
   containerArgs,
   containerFlags,
   onContainer,
-} from '../operator/container-flags.js';
-import { repairExit, repairLines, repairSummary, targetLine } from '../operator/herd-view.js';
-import { json } from '../operator/output.js';
-import { guarded } from '../operator/run-guarded.js';
+} from '../operator/container/command.js';
+import {
+  repairExit,
+  repairLines,
+  repairSummary,
+  targetLine,
+} from '../operator/container/report-lines.js';
+import { exitCodesHelp } from '../operator/exit.js';
 
-export default class Repair extends Command {
+export default class Repair extends BaseCommand {
   static override summary = "Move every process of a container's tree into the init's cgroup, now.";
   static override description =
     'Herds a running container with the same code as the restore and checkpoint hooks: each ' +
@@ -37,23 +41,16 @@ export default class Repair extends Command {
     }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<object> {
     const { args, flags } = await this.parse(Repair);
-    let code: number = EXIT.OK;
-    await guarded(this, () => {
-      const { report } = onContainer(flags, args.id, (c) =>
-        herd(c.pid, { ...containerOptions(c), dryRun: flags['dry-run'], origins: true }),
-      );
-      code = repairExit(report);
-      const summary = repairSummary(report);
-      if (flags.json) {
-        this.log(json({ id: args.id, summary, exitCode: code, report }));
-      } else {
-        this.log(`container ${args.id}: ${targetLine(report)}`);
-        for (const line of repairLines(report)) this.log(line);
-        this.log(summary);
-      }
-    });
-    if (code !== EXIT.OK) this.exit(code);
+    const { report } = onContainer(flags, args.id, (c) =>
+      herd(c.pid, { ...containerHerdOptions(c), dryRun: flags['dry-run'], origins: true }),
+    );
+    const code = repairExit(report);
+    const summary = repairSummary(report);
+    this.log(`container ${args.id}: ${targetLine(report)}`);
+    for (const line of repairLines(report)) this.log(line);
+    this.log(summary);
+    return this.finish({ id: args.id, summary, exitCode: code, report }, code);
   }
 }

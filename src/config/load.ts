@@ -14,7 +14,7 @@ import {
   type Settings,
   type ValidateMode,
 } from './settings.js';
-import { findDefaultRuntime, isExecutableFile } from '../runtime/lower.js';
+import { findDefaultRuntime, isExecutableFile } from '../lower/locate.js';
 import { validateCgherdConfig } from '../validate/cgherd-config.js';
 import { readJsonFile } from '../validate/read-json.js';
 
@@ -109,7 +109,7 @@ export function loadSettings(env: Readonly<NodeJS.ProcessEnv> = process.env): Se
   const configFile = explicit ? (env.CGHERD_CONFIG as string) : DEFAULT_CONFIG_FILE;
   const file = readConfigFile(configFile, explicit);
   return {
-    runtime: runtimeFrom(env, file, configFile),
+    lowerRuntime: runtimeFrom(env, file, configFile),
     validate: validateModeFrom(env, file),
     herd: file.herd ?? true,
     restoreCgroupRoot: restoreCgroupRootFrom(env, file),

@@ -1,21 +1,17 @@
 // The settings every part of cgherd reads, after the config file and the environment
 // overrides have been merged. Loading lives in load.ts; this file is types only.
 
+import type { RestoreCgroupRootMode } from '../lower/needs.js';
+
+export { RESTORE_CGROUP_ROOT_MODES, type RestoreCgroupRootMode } from '../lower/needs.js';
+
 export type ValidateMode = 'enforce' | 'warn' | 'off';
 
 export const VALIDATE_MODES: readonly ValidateMode[] = ['enforce', 'warn', 'off'];
 
-/** auto: by the lower runtime's version (src/criu/needs.ts); always, never: forced. */
-export type RestoreCgroupRootMode = 'auto' | 'always' | 'never';
-
-export const RESTORE_CGROUP_ROOT_MODES: readonly RestoreCgroupRootMode[] = [
-  'auto',
-  'always',
-  'never',
-];
-
 /** The shape of /etc/cgherd/config.json (schemas/cgherd-config.schema.json). */
 export interface ConfigFile {
+  /** The lower runtime's path (the file's key keeps its published name). */
   runtime?: string;
   validate?: ValidateMode;
   herd?: boolean;
@@ -24,8 +20,8 @@ export interface ConfigFile {
 }
 
 export interface Settings {
-  /** Absolute path of the lower runtime. */
-  runtime: string;
+  /** Absolute path of the lower runtime (crun, runc, ...), the one cgherd forwards to. */
+  lowerRuntime: string;
   validate: ValidateMode;
   herd: boolean;
   restoreCgroupRoot: RestoreCgroupRootMode;

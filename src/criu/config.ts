@@ -1,7 +1,8 @@
 // The per-restore CRIU configuration that makes CRIU restore the tree into the new
-// container's cgroup. Measured (facts.md): on v2 the one line `cgroup-root :PATH`; on v1
-// one `cgroup-root CTRL:PATH` per mounted hierarchy, named ones included. A global
-// `cgroup-root PATH` also rewrites hierarchies the runtime does not use: never written.
+// container's cgroup. Measured (docs/measured-facts.md): on v2 the one line
+// `cgroup-root :PATH`; on v1 one `cgroup-root CTRL:PATH` per mounted hierarchy, named ones
+// included. A global `cgroup-root PATH` also rewrites hierarchies the runtime does not
+// use: never written.
 
 export interface HierarchyName {
   version: 1 | 2;

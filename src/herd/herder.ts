@@ -9,14 +9,16 @@ import type { CgroupMount } from '../proc/mountinfo.js';
 import { readChildren, readStat, selfAndAncestors } from '../proc/procfs.js';
 import { isGone } from '../proc/stat.js';
 import {
-  ELSEWHERE,
+  NOT_READ,
   hierarchyIndex,
-  readInPlace,
+  listTargets,
   readMemberCgroups,
   strayTargets,
-  type InPlace,
   type LiveMember,
-  type Root,
+  type PidToVisit,
+  type Place,
+  type Places,
+  type TargetListing,
 } from './members.js';
 import { OriginBook } from './origin-book.js';
 import type { HerdFailure, HerdMove, HerdSkip, HerdTarget } from './types.js';
@@ -33,14 +35,15 @@ const BATCH = 16;
 export interface HerderOptions {
   dryRun: boolean;
   deadline: number;
-  /** Read each stray's exact cgroups before moving it (`from` in every hierarchy). */
-  exact: boolean;
+  /** Read each stray's cgroups before moving it (`from` in every hierarchy). */
+  readStrayCgroups: boolean;
   /** The ppid scan's hierarchy: a stray's cgroup there is known before it is moved. */
   scanTarget: HerdTarget | undefined;
   mounts: readonly CgroupMount[];
 }
 
-interface Reached {
+/** A member the walk reached, about to be moved with its batch. */
+interface BatchMember {
   pid: number;
   member: LiveMember;
   /** The hierarchies it is out of place in. */
@@ -60,7 +63,7 @@ export class Herder {
   private readonly book: OriginBook | undefined;
   private readonly dryRun: boolean;
   private readonly deadline: number;
-  private readonly exact: boolean;
+  private readonly readStrayCgroups: boolean;
 
   /** Set when a walk stopped at the deadline, with the pids it had not reached. */
   outOfTime = false;
@@ -78,7 +81,7 @@ export class Herder {
     this.book = opts.scanTarget && new OriginBook(io, opts.scanTarget, opts.mounts);
     this.dryRun = opts.dryRun;
     this.deadline = opts.deadline;
-    this.exact = opts.exact;
+    this.readStrayCgroups = opts.readStrayCgroups;
   }
 
   /** Where strays were before they were moved, in the scan's hierarchy. */
@@ -102,28 +105,28 @@ export class Herder {
   }
 
   /**
-   * Where pid is, per hierarchy. In place: known from the target's cgroup.procs. Elsewhere:
-   * ELSEWHERE, unless `exact`, then read from /proc/<pid>/cgroup (undefined: it is gone).
+   * Where pid is, per hierarchy. In place: known from the target's listing. Elsewhere:
+   * NOT_READ, unless `readPaths`, then read from /proc/<pid>/cgroup (undefined: it is gone).
    */
   private locate(
     pid: number,
-    inPlace: ReadonlyMap<string, InPlace>,
-    exact: boolean,
-  ): Record<string, string> | undefined {
-    const cgroups: Record<string, string> = {};
+    listings: ReadonlyMap<string, TargetListing>,
+    readPaths: boolean,
+  ): Places | undefined {
+    const cgroups: Places = {};
     let unknown = false;
     for (const t of this.targets) {
-      const set = inPlace.get(t.hierarchy);
-      if (set === 'all') {
+      const listing = listings.get(t.hierarchy);
+      if (listing?.kind === 'root') {
         // A root target: everything is below it, in place; the exact path only on request.
-        if (exact) unknown = true;
+        if (readPaths) unknown = true;
         else cgroups[t.hierarchy] = t.path;
         continue;
       }
-      const path = set?.get(pid);
+      const path = listing?.kind === 'listed' ? listing.pids.get(pid) : undefined;
       if (path !== undefined) cgroups[t.hierarchy] = path;
-      else if (set === undefined || exact) unknown = true;
-      else cgroups[t.hierarchy] = ELSEWHERE;
+      else if (listing?.kind !== 'listed' || readPaths) unknown = true;
+      else cgroups[t.hierarchy] = NOT_READ;
     }
     if (!unknown) return cgroups;
     const read = readMemberCgroups(this.io, pid, this.index);
@@ -133,20 +136,28 @@ export class Herder {
   /** Where pid is, as locate says, with its cgroup in the scan's hierarchy always known. */
   private locateForScan(
     pid: number,
-    inPlace: ReadonlyMap<string, InPlace>,
-  ): Record<string, string> | undefined {
-    const cgroups = this.locate(pid, inPlace, this.exact);
+    listings: ReadonlyMap<string, TargetListing>,
+  ): Places | undefined {
+    const cgroups = this.locate(pid, listings, this.readStrayCgroups);
     const book = this.book;
-    if (!cgroups || !book || cgroups[book.target.hierarchy] !== ELSEWHERE) return cgroups;
+    if (!cgroups || !book || cgroups[book.target.hierarchy] !== NOT_READ) return cgroups;
     // A stray there: its children forked before the move are born where it is now.
-    const listed = book.lookup(pid);
+    const listed = book.listedOrigin(pid);
     if (listed !== undefined) {
       cgroups[book.target.hierarchy] = listed;
       return cgroups;
     }
-    const read = this.locate(pid, inPlace, true);
-    if (read) book.learn(read);
+    const read = this.locate(pid, listings, true);
+    if (read) book.recordAndListOrigin(read);
     return read;
+  }
+
+  private recordMove(pid: number, target: HerdTarget, place: Place): void {
+    this.moved.push(
+      place === NOT_READ
+        ? { pid, hierarchy: target.hierarchy, to: target.path }
+        : { pid, hierarchy: target.hierarchy, from: place, to: target.path },
+    );
   }
 
   /**
@@ -160,7 +171,7 @@ export class Herder {
   ): boolean {
     this.foundStray = true;
     if (this.hasFailed(pid, target.hierarchy)) return true;
-    const from = member.cgroups[target.hierarchy] as string;
+    const place = member.cgroups[target.hierarchy] as Place;
     if (this.caller.has(pid)) {
       this.fail({
         pid,
@@ -172,12 +183,12 @@ export class Herder {
       return true;
     }
     if (this.dryRun) {
-      this.moved.push({ pid, hierarchy: target.hierarchy, from, to: target.path });
+      this.recordMove(pid, target, place);
       return true;
     }
     const error = this.io.writePid(procsFile, pid);
     if (!error) {
-      this.moved.push({ pid, hierarchy: target.hierarchy, from, to: target.path });
+      this.recordMove(pid, target, place);
       member.cgroups[target.hierarchy] = target.path;
       return true;
     }
@@ -186,22 +197,20 @@ export class Herder {
       return false;
     }
     const where =
-      from === ELSEWHERE
-        ? (readMemberCgroups(this.io, pid, this.index)?.[target.hierarchy] ?? from)
-        : from;
-    if (from === ELSEWHERE) member.cgroups[target.hierarchy] = where;
+      place === NOT_READ ? readMemberCgroups(this.io, pid, this.index)?.[target.hierarchy] : place;
+    if (where !== undefined) member.cgroups[target.hierarchy] = where;
     this.fail({
       pid,
       hierarchy: target.hierarchy,
       path: target.dir,
       code: error.code,
-      message: `cannot move pid ${pid} (${member.stat.comm}) from ${where} to ${target.dir}: ${error.code} (${error.message})`,
+      message: `cannot move pid ${pid} (${member.stat.comm}) from ${where ?? '(elsewhere)'} to ${target.dir}: ${error.code} (${error.message})`,
     });
     return true;
   }
 
   /** Moves a batch, one hierarchy after another. Returns the pids found gone. */
-  private moveBatch(batch: readonly Reached[]): Set<number> {
+  private moveBatch(batch: readonly BatchMember[]): Set<number> {
     const gone = new Set<number>();
     for (const target of this.targets) {
       const procsFile = `${target.dir}/cgroup.procs`;
@@ -218,12 +227,12 @@ export class Herder {
    * before its batch is written). Undefined when it is gone or its pid was recycled.
    */
   private reach(
-    root: Root,
-    inPlace: ReadonlyMap<string, InPlace>,
+    visit: PidToVisit,
+    listings: ReadonlyMap<string, TargetListing>,
     into: ReadonlyMap<number, LiveMember>,
   ): LiveMember | undefined {
-    const { pid, parent, startTime } = root;
-    const cgroups = this.locateForScan(pid, inPlace);
+    const { pid, parent, startTime } = visit;
+    const cgroups = this.locateForScan(pid, listings);
     const stat = cgroups && readStat(this.io, pid);
     if (!cgroups || !stat) {
       this.skipped.push({ pid, reason: 'exited' });
@@ -236,7 +245,7 @@ export class Herder {
       this.skipped.push({ pid, reason: 'pid-reused' });
       return undefined;
     }
-    this.book?.note(cgroups);
+    this.book?.recordOrigin(cgroups);
     return { stat, cgroups };
   }
 
@@ -245,11 +254,11 @@ export class Herder {
    * names a parent outside the walk, or a root whose start time changed, is a recycled
    * pid and is left alone.
    */
-  walk(roots: readonly Root[], into: Map<number, LiveMember>): void {
-    const inPlace = readInPlace(this.io, this.targets);
+  walk(roots: readonly PidToVisit[], into: Map<number, LiveMember>): void {
+    const listings = listTargets(this.io, this.targets);
     this.book?.newWalk();
     this.foundStray = false;
-    const queue: Root[] = [...roots];
+    const queue: PidToVisit[] = [...roots];
     let i = 0;
     while (i < queue.length) {
       // A tree that grows as fast as it is walked (every process forking before it is
@@ -264,19 +273,19 @@ export class Herder {
         );
         return;
       }
-      const batch: Reached[] = [];
+      const batch: BatchMember[] = [];
       const inBatch = new Set<number>();
       for (; i < queue.length && batch.length < BATCH; i++) {
-        const root = queue[i] as Root;
-        if (into.has(root.pid) || inBatch.has(root.pid)) continue;
-        const member = this.reach(root, inPlace, into);
+        const visit = queue[i] as PidToVisit;
+        if (into.has(visit.pid) || inBatch.has(visit.pid)) continue;
+        const member = this.reach(visit, listings, into);
         if (!member) continue;
         if (isGone(member.stat)) {
-          into.set(root.pid, member);
+          into.set(visit.pid, member);
           continue;
         }
-        inBatch.add(root.pid);
-        batch.push({ pid: root.pid, member, strays: strayTargets(member.cgroups, this.targets) });
+        inBatch.add(visit.pid);
+        batch.push({ pid: visit.pid, member, strays: strayTargets(member.cgroups, this.targets) });
       }
       const gone = this.moveBatch(batch);
       for (const { pid, member } of batch) {
@@ -291,11 +300,11 @@ export class Herder {
 
   /** Of the pids a walk did not reach, those outside the target: strays too. */
   unreachedStrays(members: ReadonlyMap<number, LiveMember>): number[] {
-    const inPlace = readInPlace(this.io, this.targets);
+    const listings = listTargets(this.io, this.targets);
     const strays = new Set<number>();
     for (const pid of this.unvisited) {
       if (members.has(pid)) continue;
-      const cgroups = this.locate(pid, inPlace, false);
+      const cgroups = this.locate(pid, listings, false);
       if (cgroups && strayTargets(cgroups, this.targets).length > 0) strays.add(pid);
     }
     return [...strays];
@@ -306,14 +315,14 @@ export class Herder {
    * ones that exited, and returns the strays that another pass could still fix.
    */
   verify(members: Map<number, LiveMember>): number[] {
-    const inPlace = readInPlace(this.io, this.targets);
+    const listings = listTargets(this.io, this.targets);
     const fixable: number[] = [];
     for (const [pid, member] of members) {
       if (isGone(member.stat)) continue;
-      let cgroups = this.locate(pid, inPlace, false);
+      let cgroups = this.locate(pid, listings, false);
       // Only the ones still out cost a /proc read: gone, or where exactly.
       if (cgroups && strayTargets(cgroups, this.targets).length > 0) {
-        cgroups = this.locate(pid, inPlace, true);
+        cgroups = this.locate(pid, listings, true);
       }
       if (!cgroups) {
         members.delete(pid);
@@ -321,7 +330,7 @@ export class Herder {
         continue;
       }
       member.cgroups = cgroups;
-      this.book?.note(cgroups);
+      this.book?.recordOrigin(cgroups);
       const open = strayTargets(cgroups, this.targets).filter(
         (t) => !this.hasFailed(pid, t.hierarchy) && !this.caller.has(pid),
       );

@@ -7,26 +7,32 @@ import { parsePidList, readCgroups } from '../proc/procfs.js';
 import type { ProcStat } from '../proc/stat.js';
 import type { HerdTarget } from './types.js';
 
+/**
+ * Where a process is known to be outside the target without its path having been read
+ * (the herd reads it for the ppid scan, when asked for origins, in a dry run, or on a
+ * failure). Never in a report: a move from there has no `from`.
+ */
+export const NOT_READ: unique symbol = Symbol('outside the target, path not read');
+
+/** A member's place in one hierarchy: its cgroup path, or NOT_READ. */
+export type Place = string | typeof NOT_READ;
+
+/** hierarchy -> place, for the target's hierarchies (missing: not in that hierarchy). */
+export type Places = Record<string, Place>;
+
 export interface LiveMember {
   stat: ProcStat;
-  /** hierarchy -> path for the target's hierarchies (missing: not in that hierarchy). */
-  cgroups: Record<string, string>;
+  cgroups: Places;
 }
 
-export interface Root {
+/** A pid the walk is to visit, with what tells it apart from a recycled pid. */
+export interface PidToVisit {
   pid: number;
-  /** The start time seen when the root was found: a different one means pid reuse. */
+  /** The start time seen when the pid was found: a different one means pid reuse. */
   startTime?: number;
   /** The parent that listed this pid in its children file. */
   parent?: number;
 }
-
-/**
- * The cgroup of a process known to be outside the target whose exact path was not read
- * (the herd reads it for the ppid scan, when asked for origins, in a dry run, or on a
- * failure).
- */
-export const ELSEWHERE = '(elsewhere)';
 
 /** controllers field -> hierarchy name, for the hierarchies herded. */
 export function hierarchyIndex(targets: readonly HerdTarget[]): Map<string, string> {
@@ -52,20 +58,26 @@ export function readMemberCgroups(
 /** Cgroups in a target's subtree beyond this many: fall back to /proc/<pid>/cgroup reads. */
 const MAX_SUBTREE = 32;
 
-/** pid -> cgroup path of the processes in place; 'all' when the target is a root. */
-export type InPlace = Map<number, string> | 'all' | undefined;
+/**
+ * Who is in place in one hierarchy's target: 'root' for a root target (everything is below
+ * it), 'listed' with pid -> cgroup path, or 'too-large' for a subtree too large to list.
+ */
+export type TargetListing =
+  { kind: 'root' } | { kind: 'listed'; pids: ReadonlyMap<number, string> } | { kind: 'too-large' };
 
 /**
  * Who is in place, per hierarchy: pid -> cgroup path, for every pid in the target cgroup or
  * below it (CRIU freezes the whole subtree), from cgroup.procs files. One read per cgroup
- * (usually one per hierarchy) replaces a /proc/<pid>/cgroup read per process. 'all' for a
- * root target (everything is below it), undefined for a subtree too large to list.
+ * (usually one per hierarchy) replaces a /proc/<pid>/cgroup read per process.
  */
-export function readInPlace(io: HostIO, targets: readonly HerdTarget[]): Map<string, InPlace> {
-  const result = new Map<string, InPlace>();
+export function listTargets(
+  io: HostIO,
+  targets: readonly HerdTarget[],
+): Map<string, TargetListing> {
+  const result = new Map<string, TargetListing>();
   for (const t of targets) {
     if (t.path === '/') {
-      result.set(t.hierarchy, 'all');
+      result.set(t.hierarchy, { kind: 'root' });
       continue;
     }
     const pids = new Map<number, string>();
@@ -76,7 +88,10 @@ export function readInPlace(io: HostIO, targets: readonly HerdTarget[]): Map<str
       for (const name of io.subdirs(dir) ?? [])
         queue.push({ dir: `${dir}/${name}`, path: `${path}/${name}` });
     }
-    result.set(t.hierarchy, queue.length > MAX_SUBTREE ? undefined : pids);
+    result.set(
+      t.hierarchy,
+      queue.length > MAX_SUBTREE ? { kind: 'too-large' } : { kind: 'listed', pids },
+    );
   }
   return result;
 }
@@ -86,11 +101,12 @@ export function readInPlace(io: HostIO, targets: readonly HerdTarget[]): Map<str
  * freezes the whole subtree); a stray elsewhere.
  */
 export function strayTargets(
-  cgroups: Readonly<Record<string, string>>,
+  cgroups: Readonly<Places>,
   targets: readonly HerdTarget[],
 ): HerdTarget[] {
   return targets.filter((t) => {
     const current = cgroups[t.hierarchy];
-    return current !== undefined && !isAncestorOrSelf(t.path, current);
+    if (current === undefined) return false;
+    return current === NOT_READ || !isAncestorOrSelf(t.path, current);
   });
 }

@@ -10,6 +10,7 @@
 import type { HostIO } from '../proc/host.js';
 import type { CgroupMount } from '../proc/mountinfo.js';
 import { parsePidList } from '../proc/procfs.js';
+import type { Places } from './members.js';
 import { originDir, originOf } from './scan.js';
 import type { HerdTarget } from './types.js';
 
@@ -37,18 +38,18 @@ export class OriginBook {
   }
 
   /** The origin a listing names for pid; undefined: read its /proc/<pid>/cgroup. */
-  lookup(pid: number): string | undefined {
+  listedOrigin(pid: number): string | undefined {
     return this.listed.get(pid);
   }
 
-  /** Where a member is: an origin if outside the target, not to be listed. */
-  note(cgroups: Readonly<Record<string, string>>): void {
+  /** Where a member is: recorded as an origin if outside the target; not listed. */
+  recordOrigin(cgroups: Readonly<Places>): void {
     const origin = originOf(this.target, cgroups);
     if (origin !== undefined) this.paths.add(origin);
   }
 
-  /** Where a stray is, just read from its /proc/<pid>/cgroup: list that origin once. */
-  learn(cgroups: Readonly<Record<string, string>>): void {
+  /** Where a stray is, just read from its /proc/<pid>/cgroup: recorded, and listed once. */
+  recordAndListOrigin(cgroups: Readonly<Places>): void {
     const path = originOf(this.target, cgroups);
     if (path === undefined) return;
     this.paths.add(path);

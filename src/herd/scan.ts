@@ -11,7 +11,7 @@ import type { HostIO } from '../proc/host.js';
 import type { CgroupMount } from '../proc/mountinfo.js';
 import { listPids, parsePidList, readStat } from '../proc/procfs.js';
 import { missedDescendants } from '../proc/tree.js';
-import { ELSEWHERE, type LiveMember, type Root } from './members.js';
+import { NOT_READ, type LiveMember, type PidToVisit, type Places } from './members.js';
 import type { HerdScan, HerdTarget } from './types.js';
 
 /** Cgroups a scoped scan lists at most (target subtree and origins); beyond: the host. */
@@ -30,12 +30,9 @@ export function scanHierarchy(targets: readonly HerdTarget[]): HerdTarget | unde
 }
 
 /** The cgroup of a process in the scan's hierarchy, when it is an origin worth listing. */
-export function originOf(
-  target: HerdTarget,
-  cgroups: Readonly<Record<string, string>>,
-): string | undefined {
+export function originOf(target: HerdTarget, cgroups: Readonly<Places>): string | undefined {
   const path = cgroups[target.hierarchy];
-  if (path === undefined || path === ELSEWHERE) return undefined;
+  if (path === undefined || path === NOT_READ) return undefined;
   return isAncestorOrSelf(target.path, path) ? undefined : path;
 }
 
@@ -126,7 +123,7 @@ function scanPpids(
   io: HostIO,
   members: ReadonlyMap<number, LiveMember>,
   pids: Iterable<number>,
-): { missed: Root[]; statReads: number } {
+): { missed: PidToVisit[]; statReads: number } {
   const ppids = new Map<number, number>();
   const starts = new Map<number, number>();
   let statReads = 0;
@@ -160,7 +157,7 @@ export function confirmTree(
   members: ReadonlyMap<number, LiveMember>,
   scope: ScanScope,
   into: HerdScan,
-): Root[] {
+): PidToVisit[] {
   const candidates = scope.target
     ? scopedCandidates(io, scope.target, scope.mounts, scope.origins)
     : 'no target cgroup below the root of a hierarchy';

@@ -3,14 +3,15 @@
 import { mountedLines } from '../cgroup/hierarchy.js';
 import { cgroupDir, verifyCgroupDir } from '../cgroup/paths.js';
 import type { HostIO } from '../proc/host.js';
-import { cgroupMounts, parseMountinfo, type CgroupMount } from '../proc/mountinfo.js';
-import { readCgroups } from '../proc/procfs.js';
+import type { CgroupMount } from '../proc/mountinfo.js';
+import { readCgroupMounts, readCgroups } from '../proc/procfs.js';
 import { HerdError, type HerdFailure, type HerdOptions, type HerdTarget } from './types.js';
 
-export function readCgroupMounts(io: HostIO): CgroupMount[] {
-  const text = io.readText('/proc/self/mountinfo');
-  if (text === undefined) throw new HerdError('ENOMOUNT', 'cannot read /proc/self/mountinfo');
-  return cgroupMounts(parseMountinfo(text));
+/** The cgroup mounts the herd works through; a herd without them cannot start. */
+export function herdMounts(io: HostIO): CgroupMount[] {
+  const mounts = readCgroupMounts(io);
+  if (mounts === undefined) throw new HerdError('ENOMOUNT', 'cannot read /proc/self/mountinfo');
+  return mounts;
 }
 
 /** The recorded container cgroup path for one hierarchy, if the runtime recorded one. */

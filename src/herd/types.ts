@@ -1,5 +1,7 @@
 // The herd's report: what the container's tree looks like, what was moved, what could not be.
 
+import type { CgroupMount } from '../proc/mountinfo.js';
+
 export interface HerdTarget {
   /** 'cpu,cpuacct', 'name=systemd', ... on v1; 'unified' for cgroup2. */
   hierarchy: string;
@@ -23,7 +25,7 @@ export interface HerdMember {
   pid: number;
   ppid: number;
   comm: string;
-  /** hierarchy -> cgroup path, for the target's hierarchies. */
+  /** hierarchy -> cgroup path, for the target's hierarchies (where the path was read). */
   cgroups: Record<string, string>;
   /** Not in the init's cgroup in at least one hierarchy (after the herd). */
   stray: boolean;
@@ -34,8 +36,8 @@ export interface HerdMember {
 export interface HerdMove {
   pid: number;
   hierarchy: string;
-  /** Where it was; '(elsewhere)' when not read (see HerdOptions.origins). */
-  from: string;
+  /** Where it was; absent when not read (see HerdOptions.origins). */
+  from?: string;
   to: string;
 }
 
@@ -104,7 +106,7 @@ export interface HerdOptions {
   ppidScan?: boolean;
   /**
    * Read each stray's cgroup before moving it, so `moved[].from` names it (one more /proc
-   * read per stray). Default false: `from` is '(elsewhere)' unless the ppid scan read it.
+   * read per stray). Default false: `from` is absent unless the ppid scan read it.
    * Always on in a dry run.
    */
   origins?: boolean;
@@ -118,6 +120,8 @@ export interface HerdOptions {
    * init's own cgroup is.
    */
   containerCgroup?: { path?: string; dirs?: readonly string[] };
+  /** The cgroup mounts, when the caller has read them already (read once per call). */
+  mounts?: readonly CgroupMount[];
 }
 
 export class HerdError extends Error {

@@ -2,6 +2,7 @@
 
 import type { HostIO } from './host.js';
 import { parseProcCgroup, type ProcCgroupLine } from './cgroup-file.js';
+import { cgroupMounts, parseMountinfo, type CgroupMount } from './mountinfo.js';
 import { parseStat, type ProcStat } from './stat.js';
 
 export function readStat(io: HostIO, pid: number): ProcStat | undefined {
@@ -12,6 +13,12 @@ export function readStat(io: HostIO, pid: number): ProcStat | undefined {
 export function readCgroups(io: HostIO, pid: number | 'self'): ProcCgroupLine[] | undefined {
   const text = io.readText(`/proc/${pid}/cgroup`);
   return text === undefined ? undefined : parseProcCgroup(text);
+}
+
+/** The cgroup mounts of cgherd's mount namespace; undefined when mountinfo cannot be read. */
+export function readCgroupMounts(io: HostIO): CgroupMount[] | undefined {
+  const text = io.readText('/proc/self/mountinfo');
+  return text === undefined ? undefined : cgroupMounts(parseMountinfo(text));
 }
 
 /**

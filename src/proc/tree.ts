@@ -1,21 +1,4 @@
-// Descendant trees as pure functions over "who are the children of pid".
-
-/** pid's descendants, breadth first, pid itself first. Cycles (pid reuse) are cut. */
-export function descendants(
-  root: number,
-  childrenOf: (pid: number) => readonly number[],
-): number[] {
-  const seen = new Set<number>([root]);
-  const order = [root];
-  for (let i = 0; i < order.length; i++) {
-    for (const child of childrenOf(order[i] as number)) {
-      if (seen.has(child)) continue;
-      seen.add(child);
-      order.push(child);
-    }
-  }
-  return order;
-}
+// Descendant trees as pure functions over a ppid map (pid -> ppid).
 
 /** Children lists from a ppid map (pid -> ppid). */
 export function childrenFromPpids(ppids: ReadonlyMap<number, number>): Map<number, number[]> {

@@ -2,6 +2,8 @@
 // argv forwarded to the lower runtime is the one received. It only answers which command,
 // which container, which bundle, config, state root and descriptors are involved.
 
+import type { RestoreLocation } from '../lower/path-rules.js';
+
 export interface GlobalOptions {
   root?: string;
   log?: string;
@@ -175,4 +177,9 @@ function parseCommandArgs(
 export function optionValue(parsed: ParsedArgv, key: string): string | undefined {
   const value = parsed.options.get(key);
   return typeof value === 'string' ? value : undefined;
+}
+
+/** Where a `restore` call's bundle and image are, as its options say. */
+export function restoreLocation(parsed: ParsedArgv): RestoreLocation {
+  return { bundle: optionValue(parsed, 'bundle'), imagePath: optionValue(parsed, 'image-path') };
 }

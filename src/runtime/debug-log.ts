@@ -1,13 +1,19 @@
 // Debug output goes to a file, never to fd 2: on `create`, fd 2 is the container's stderr.
-// The `debug` package is loaded only when debugging is on, to keep start-up small.
+// The `debug` package is loaded only when debugging is on, to keep start-up small. Each
+// hook logs under its own namespace (debug's extend): cgherd:<command>:<hook>.
 
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { format } from 'node:util';
+import type { Debugger } from 'debug';
 
-export type DebugFn = (formatString: string, ...args: unknown[]) => void;
+export interface DebugLog {
+  (formatString: string, ...args: unknown[]): void;
+  /** The same log under `<namespace>:<name>`. */
+  extend(name: string): DebugLog;
+}
 
-const noop: DebugFn = () => undefined;
+const noop: DebugLog = Object.assign(() => undefined, { extend: () => noop });
 
 function debugWanted(env: Readonly<NodeJS.ProcessEnv>): boolean {
   return (env.DEBUG ?? '').includes('cgherd') || (env.CGHERD_DEBUG_LOG ?? '') !== '';
@@ -17,15 +23,14 @@ export async function openDebugLog(
   env: Readonly<NodeJS.ProcessEnv>,
   path: string,
   namespace: string,
-): Promise<DebugFn> {
+): Promise<DebugLog> {
   if (!debugWanted(env)) return noop;
   const { default: createDebug } = await import('debug');
   // Deciding colours would make `debug` open process.stderr (see the note at the top).
   if (createDebug.inspectOpts) createDebug.inspectOpts.colors = false;
-  const log = createDebug(namespace);
   if (!(env.DEBUG ?? '').includes('cgherd')) createDebug.enable('cgherd:*');
-  log.enabled = true;
-  log.log = (...args: unknown[]): void => {
+  const root = createDebug(namespace);
+  root.log = (...args: unknown[]): void => {
     try {
       mkdirSync(dirname(path), { recursive: true });
       appendFileSync(path, `${format(...args)}\n`);
@@ -33,5 +38,12 @@ export async function openDebugLog(
       // Debugging must never break the runtime path.
     }
   };
-  return log;
+  // On for this call's namespaces whatever DEBUG names: the call asked for a debug log.
+  const wrap = (log: Debugger): DebugLog => {
+    log.enabled = true;
+    return Object.assign((f: string, ...args: unknown[]) => log(f, ...args), {
+      extend: (name: string) => wrap(log.extend(name)),
+    });
+  };
+  return wrap(root);
 }

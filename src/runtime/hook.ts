@@ -1,10 +1,15 @@
-// The contract between the hook runner and the hooks in hooks/. A hook names the
-// commands it wraps; the runner calls `before` ahead of the lower runtime and `after`
-// once it has exited. Hooks never touch the forwarding itself.
+// The contract between the hook runner and the hooks in hooks/. The runner calls `before`
+// ahead of the lower runtime and `after` once it has exited; what `before` carries is
+// handed to `after`, typed. Hooks never touch the forwarding itself. Which commands a
+// hook wraps is said once, in hooks/index.ts.
 
 import type { ParsedArgv } from './argv.js';
+import type { DebugLog } from './debug-log.js';
 import type { Settings } from '../config/settings.js';
+import type { ProcCgroupLine } from '../proc/cgroup-file.js';
+import type { CgroupMount } from '../proc/mountinfo.js';
 
+/** What every hook of one call sees. Host facts are read on first use, once per call. */
 export interface HookContext {
   /** argv exactly as received; it is what the lower runtime gets. */
   readonly argv: readonly string[];
@@ -17,10 +22,14 @@ export interface HookContext {
    * reason to add to it (restore-into-cgroup sets CRIU_CONFIG_FILE).
    */
   childEnv: NodeJS.ProcessEnv;
-  /** Debug log, a no-op unless debugging is enabled. */
-  readonly debug: (format: string, ...args: unknown[]) => void;
-  /** Scratch space shared between a hook's `before` and its `after`. */
-  readonly scratch: Map<string, unknown>;
+  /** Debug log, a no-op unless debugging is enabled; each hook gets its own namespace. */
+  readonly debug: DebugLog;
+  /** The cgroup mounts of cgherd's mount namespace; undefined when unreadable. */
+  cgroupMounts(): readonly CgroupMount[] | undefined;
+  /** cgherd's own /proc/self/cgroup; undefined when unreadable. */
+  ownCgroups(): readonly ProcCgroupLine[] | undefined;
+  /** The bundle's config.json, parsed. Throws (each time) when it cannot be read. */
+  bundleConfig(): unknown;
 }
 
 export interface ForwardOutcome {
@@ -29,25 +38,40 @@ export interface ForwardOutcome {
   signal: NodeJS.Signals | null;
 }
 
-/**
- * `refuse` (before only): stop; the lower runtime is not called and cgherd exits non-zero
- * with this message as its one error record.
- * `warn`: one warning record; the exit status stays the lower runtime's.
- */
-export type HookResult = void | { refuse: string } | { warn: string };
+/** Before only: stop; the lower runtime is not called and cgherd exits non-zero with this
+ *  message as its one error record. */
+export interface Refusal {
+  refuse: string;
+}
 
-export interface Hook {
+/** One warning record; the exit status stays the lower runtime's. */
+export interface Warning {
+  warn: string;
+}
+
+/** What `before` hands to `after`. */
+export interface Carry<State> {
+  carry: State;
+}
+
+export interface Hook<State = never> {
   readonly name: string;
-  readonly commands: readonly string[];
-  /** Skip the hook for this call (for example `checkpoint --help`). */
+  /** Skip the hook for this call (a setting turns it off). */
   applies?(ctx: HookContext): boolean;
-  before?(ctx: HookContext): Promise<HookResult> | HookResult;
-  after?(ctx: HookContext, outcome: ForwardOutcome): Promise<HookResult> | HookResult;
+  before?(
+    ctx: HookContext,
+  ): Promise<Refusal | Warning | Carry<State> | void> | Refusal | Warning | Carry<State> | void;
+  /** `state` is what `before` carried; undefined when it carried nothing. */
+  after?(
+    ctx: HookContext,
+    outcome: ForwardOutcome,
+    state: State | undefined,
+  ): Promise<Warning | void> | Warning | void;
 }
 
 /** hooks/index.ts lists hooks lazily so that a call only loads the hooks it needs. */
 export interface HookEntry {
   readonly name: string;
   readonly commands: readonly string[];
-  load(): Promise<Hook>;
+  load(): Promise<Hook<unknown>>;
 }

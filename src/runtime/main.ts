@@ -8,11 +8,11 @@ import { loadSettings } from '../config/load.js';
 import { forward } from './forward.js';
 import { inheritedFdCount, isIntercepted } from './intercepted.js';
 import { writeRecord } from './report.js';
-import { loadHooks, runAfter, runBefore } from './run-hooks.js';
+import { loadHooks, runAfter, runBefore, type Ran } from './run-hooks.js';
 import { openDebugLog } from './debug-log.js';
+import { newCallContext } from './call-context.js';
 import { HOOKS } from '../../hooks/index.js';
 import { versionLine } from '../version.js';
-import type { Hook, HookContext } from './hook.js';
 import type { Settings } from '../config/settings.js';
 
 /** Exit status for cgherd's own errors (config, refusals); crun uses 1 for its own. */
@@ -32,34 +32,31 @@ async function main(argv: readonly string[]): Promise<number> {
     fail(parsed, error instanceof Error ? error.message : String(error));
   }
   if (process.env.CGHERD_WHICH_RUNTIME) {
-    writeSync(1, `${settings.runtime}\n`);
+    writeSync(1, `${settings.lowerRuntime}\n`);
     return 0;
   }
   if (parsed.command === undefined && argv.includes('--version')) writeSync(1, versionLine());
 
-  const ctx: HookContext = {
-    argv,
-    parsed,
-    settings,
-    env: process.env,
-    childEnv: { ...process.env },
-    debug: await openDebugLog(process.env, settings.debugLog, `cgherd:${parsed.command ?? 'cli'}`),
-    scratch: new Map(),
-  };
-  ctx.debug('argv %o lower %s', argv, settings.runtime);
+  const debug = await openDebugLog(
+    process.env,
+    settings.debugLog,
+    `cgherd:${parsed.command ?? 'cli'}`,
+  );
+  const ctx = newCallContext(argv, parsed, settings, process.env, debug);
+  ctx.debug('argv %o lower %s', argv, settings.lowerRuntime);
 
-  let hooks: Hook[] = [];
+  let ran: Ran[] = [];
   if (isIntercepted(parsed)) {
     const before = await runBefore(await loadHooks(HOOKS, ctx), ctx);
     if (before.refusal !== undefined) fail(parsed, before.refusal);
-    hooks = before.hooks;
+    ran = before.ran;
     if (before.warnings.length > 0) ctx.debug('warnings before: %o', before.warnings);
   }
 
   let outcome;
   try {
     outcome = await forward(
-      settings.runtime,
+      settings.lowerRuntime,
       argv,
       ctx.childEnv,
       inheritedFdCount(parsed, process.env),
@@ -69,7 +66,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   ctx.debug('lower runtime exited with %d', outcome.status);
 
-  const warnings = await runAfter(hooks, ctx, outcome);
+  const warnings = await runAfter(ran, ctx, outcome);
   if (warnings.length > 0) writeRecord(parsed.globals, 'warning', warnings.join('; '));
   return outcome.status;
 }

@@ -1,49 +1,62 @@
 // The generic part of "hooks before → forward → hooks after". It knows nothing about any
 // particular hook: adding one is a new file in hooks/ and a line in hooks/index.ts.
 
-import type { ForwardOutcome, Hook, HookContext, HookEntry, HookResult } from './hook.js';
+import type { ForwardOutcome, Hook, HookContext, HookEntry } from './hook.js';
+
+/** A hook that ran `before`, with what it carried to its `after`. */
+export interface Ran {
+  hook: Hook<unknown>;
+  state: unknown;
+}
 
 export interface BeforeResult {
-  hooks: Hook[];
+  ran: Ran[];
   refusal: string | undefined;
   warnings: string[];
 }
 
-export async function loadHooks(entries: readonly HookEntry[], ctx: HookContext): Promise<Hook[]> {
+function message(hook: Hook<unknown>, error: unknown): string {
+  return `${hook.name}: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** Each hook sees the call under its own debug namespace. */
+function contextFor(hook: Hook<unknown>, ctx: HookContext): HookContext {
+  return { ...ctx, debug: ctx.debug.extend(hook.name) };
+}
+
+export async function loadHooks(
+  entries: readonly HookEntry[],
+  ctx: HookContext,
+): Promise<Hook<unknown>[]> {
   const command = ctx.parsed.command ?? '';
   const wanted = entries.filter((entry) => entry.commands.includes(command));
   const hooks = await Promise.all(wanted.map((entry) => entry.load()));
   return hooks.filter((hook) => hook.applies?.(ctx) ?? true);
 }
 
-function collect(result: HookResult, warnings: string[]): string | undefined {
-  if (!result) return undefined;
-  if ('warn' in result) {
-    warnings.push(result.warn);
-    return undefined;
-  }
-  return result.refuse;
-}
-
-export async function runBefore(hooks: readonly Hook[], ctx: HookContext): Promise<BeforeResult> {
+export async function runBefore(
+  hooks: readonly Hook<unknown>[],
+  ctx: HookContext,
+): Promise<BeforeResult> {
   const warnings: string[] = [];
-  const ran: Hook[] = [];
+  const ran: Ran[] = [];
   for (const hook of hooks) {
-    ran.push(hook);
+    const entry: Ran = { hook, state: undefined };
+    ran.push(entry);
     if (!hook.before) continue;
-    let result: HookResult;
+    let result;
     try {
-      result = await hook.before(ctx);
+      result = await hook.before(contextFor(hook, ctx));
     } catch (error) {
       // Refusing is the safe side before the lower runtime has done anything.
-      result = {
-        refuse: `${hook.name}: ${error instanceof Error ? error.message : String(error)}`,
-      };
+      result = { refuse: message(hook, error) };
     }
-    const refusal = collect(result, warnings);
-    if (refusal !== undefined) return { hooks: ran, refusal, warnings };
+    if (!result) continue;
+    if ('refuse' in result) return { ran, refusal: result.refuse, warnings };
+    if ('warn' in result) warnings.push(result.warn);
+    else entry.state = result.carry;
   }
-  return { hooks: ran, refusal: undefined, warnings };
+  return { ran, refusal: undefined, warnings };
 }
 
 /**
@@ -51,19 +64,18 @@ export async function runBefore(hooks: readonly Hook[], ctx: HookContext): Promi
  * that CRIU completed must not be reported as failed), so failures become warnings.
  */
 export async function runAfter(
-  hooks: readonly Hook[],
+  ran: readonly Ran[],
   ctx: HookContext,
   outcome: ForwardOutcome,
 ): Promise<string[]> {
   const warnings: string[] = [];
-  for (const hook of [...hooks].reverse()) {
+  for (const { hook, state } of [...ran].reverse()) {
     if (!hook.after) continue;
     try {
-      const result = await hook.after(ctx, outcome);
-      if (result && 'refuse' in result) warnings.push(result.refuse);
-      else collect(result, warnings);
+      const result = await hook.after(contextFor(hook, ctx), outcome, state);
+      if (result) warnings.push(result.warn);
     } catch (error) {
-      warnings.push(`${hook.name}: ${error instanceof Error ? error.message : String(error)}`);
+      warnings.push(message(hook, error));
     }
   }
   return warnings;

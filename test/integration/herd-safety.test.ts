@@ -16,10 +16,11 @@ import { TREE8_SIZE } from '../lib/bundle.js';
 import { hostCgroupMounts } from '../lib/cgroups.js';
 import { cleanupPrefix } from '../lib/cleanup.js';
 import { Scenario, bare } from '../lib/scenario.js';
-import type { HerdReport } from '../../src/herd.js';
+import type { HerdReport } from '../../src/herd/index.js';
 
 const PREFIX = 'cgt-herd-safe-';
-const HERD_MODULE = join(REPO_ROOT, 'dist', 'src', 'herd.js');
+const HERD_MODULE = join(REPO_ROOT, 'dist', 'src', 'herd', 'index.js');
+const STATE_MODULE = join(REPO_ROOT, 'dist', 'src', 'lower', 'state.js');
 const outsiders: number[] = [];
 const NO_PIDNS_TREE = 4;
 
@@ -39,9 +40,11 @@ let serial = 0;
 /** The herd as the hooks run it (state file, recorded cgroup), in the mode's namespace. */
 async function herdInMode(sc: Scenario, id: string): Promise<HerdReport> {
   const script =
-    `import { herdContainerById } from ${JSON.stringify(HERD_MODULE)};\n` +
+    `import { containerHerdOptions, herd } from ${JSON.stringify(HERD_MODULE)};\n` +
+    `import { readContainerState } from ${JSON.stringify(STATE_MODULE)};\n` +
     'const [runtime, root, id] = process.argv.slice(1);\n' +
-    'process.stdout.write(JSON.stringify(herdContainerById(runtime, root, id)));';
+    'const state = readContainerState({ path: runtime, root }, id);\n' +
+    'process.stdout.write(JSON.stringify(herd(state.pid, containerHerdOptions(state))));';
   const r = await inMode(sc.mode, process.execPath, [
     '--input-type=module',
     '-e',

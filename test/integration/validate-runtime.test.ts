@@ -178,7 +178,7 @@ for (const mode of ['warn', 'off'] as const) {
       assert.ok(await created(id));
       const debug = existsSync(debugLog) ? readFileSync(debugLog, 'utf8') : '';
       if (mode === 'warn')
-        assert.match(debug, `validate-config: warning (mode warn, forwarding anyway)`);
+        assert.match(debug, `cgherd:create:validate-config warning (mode warn, forwarding anyway)`);
       else assert.not.match(debug, 'validate-config');
     } finally {
       await remove(id);

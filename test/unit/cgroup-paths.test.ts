@@ -10,7 +10,7 @@ import {
 import { mountedLines, mountFor } from '../../src/cgroup/hierarchy.js';
 import { parseProcCgroup } from '../../src/proc/cgroup-file.js';
 import { cgroupMounts, parseMountinfo, type CgroupMount } from '../../src/proc/mountinfo.js';
-import { herdWith } from '../../src/herd.js';
+import { herd } from '../../src/herd/index.js';
 import { FakeHost } from '../fixtures/proc/fake-host.js';
 
 const FIXTURES = new URL('../../../test/fixtures/proc/', import.meta.url);
@@ -70,7 +70,7 @@ test('herd: an init whose cgroup path escapes the mount is refused, nothing writ
   host.spawn(1, 0, '/');
   host.spawn(500, 1, '/../../etc');
   host.spawn(501, 500, '/old');
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.is(host.writes.length, 0);
   assert.equal(report.target, []);
   assert.equal(
@@ -87,7 +87,7 @@ test('herd: a target cgroup directory that is a symlink out of the mount is neve
   host.spawn(1, 0, '/');
   host.spawn(500, 1, '/new');
   host.spawn(501, 500, '/old');
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.is(host.writes.length, 0);
   assert.match(report.failures[0]?.message ?? '', /outside the cgroup mount/);
 });

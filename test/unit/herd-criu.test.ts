@@ -5,12 +5,13 @@ import {
   cgroupManager,
   cgroupsPathFromConfig,
   crunCgroupfsPath,
-} from '../../src/criu/cgroup-path.js';
-import { needsFor, restoreCgroupRootWanted } from '../../src/criu/needs.js';
-import { parseVersionOutput } from '../../src/criu/version.js';
+  restoreBundle,
+  restoreImagePath,
+} from '../../src/lower/path-rules.js';
+import { needsFor, restoreCgroupRootWanted } from '../../src/lower/needs.js';
+import { parseVersionOutput } from '../../src/lower/version.js';
 import { CGROUP_MAGIC, IMG_COMMON_MAGIC, parseCgroupImage } from '../../src/criu/image.js';
-import { restoreImagePath, restoreBundle } from '../../src/criu/restore-args.js';
-import { parseArgv } from '../../src/runtime/argv.js';
+import { parseArgv, restoreLocation } from '../../src/runtime/argv.js';
 
 const CRUN_181 = `crun version 1.8.1
 commit: f8a096be060b22ccd3d5f3ebe44108517fbf6c30
@@ -63,12 +64,12 @@ test('crun cgroupfs path: absent -> /<id>; absolute; relative; no linux -> /', (
   assert.is(crunCgroupfsPath('/machine/x', 'bug2'), '/machine/x');
   assert.is(crunCgroupfsPath('pod/x', 'bug2'), '/pod/x');
   assert.is(crunCgroupfsPath(undefined, 'bug2', false), '/');
-  assert.equal(cgroupsPathFromConfig('{"linux":{"cgroupsPath":"/a"}}'), {
+  assert.equal(cgroupsPathFromConfig({ linux: { cgroupsPath: '/a' } }), {
     hasLinux: true,
     cgroupsPath: '/a',
   });
-  assert.equal(cgroupsPathFromConfig('{"linux":{}}'), { hasLinux: true, cgroupsPath: undefined });
-  assert.equal(cgroupsPathFromConfig('{}'), { hasLinux: false, cgroupsPath: undefined });
+  assert.equal(cgroupsPathFromConfig({ linux: {} }), { hasLinux: true, cgroupsPath: undefined });
+  assert.equal(cgroupsPathFromConfig({}), { hasLinux: false, cgroupsPath: undefined });
 });
 
 test('cgroup manager from crun globals', () => {
@@ -195,11 +196,12 @@ test('cgroup.img: every (controller, path) of every set, deduplicated', () => {
 });
 
 test('restore paths: bundle defaults to cwd; a relative image path is under the bundle', () => {
-  const p = parseArgv(['restore', '--bundle', 'b', '--image-path', 'img', '--detach', 'x']);
+  const where = (argv: string[]) => restoreLocation(parseArgv(argv));
+  const p = where(['restore', '--bundle', 'b', '--image-path', 'img', '--detach', 'x']);
   assert.is(restoreBundle(p, '/w'), '/w/b');
   assert.is(restoreImagePath(p, '/w'), '/w/b/img');
-  assert.is(restoreImagePath(parseArgv(['restore', 'x']), '/w'), '/w/checkpoint');
-  assert.is(restoreImagePath(parseArgv(['restore', '--image-path=/abs', 'x']), '/w'), '/abs');
+  assert.is(restoreImagePath(where(['restore', 'x']), '/w'), '/w/checkpoint');
+  assert.is(restoreImagePath(where(['restore', '--image-path=/abs', 'x']), '/w'), '/abs');
 });
 
 test.run();

@@ -18,7 +18,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import hook from '../../hooks/restore-into-cgroup.js';
 import { parseArgv } from '../../src/runtime/argv.js';
+import { newCallContext } from '../../src/runtime/call-context.js';
+import type { DebugLog } from '../../src/runtime/debug-log.js';
 import type { HookContext } from '../../src/runtime/hook.js';
+import { runAfter, runBefore } from '../../src/runtime/run-hooks.js';
 import type { RestoreCgroupRootMode } from '../../src/config/settings.js';
 
 const dir = mkdtempSync('/tmp/cgt-herd-unit-');
@@ -29,21 +32,24 @@ function context(
   restoreCgroupRoot: RestoreCgroupRootMode,
   env: NodeJS.ProcessEnv = {},
 ): HookContext {
+  const silent: DebugLog = Object.assign(() => undefined, { extend: () => silent });
+  const settings = {
+    lowerRuntime: '/nonexistent/crun',
+    validate: 'off' as const,
+    herd: true,
+    restoreCgroupRoot,
+    debugLog: '/dev/null',
+    configFile: undefined,
+  };
+  return newCallContext(argv, parseArgv(argv), settings, env, silent);
+}
+
+/** The hook through the real runner: before, then (given an exit status) after. */
+async function around(ctx: HookContext) {
+  const before = await runBefore([hook], ctx);
   return {
-    argv,
-    parsed: parseArgv(argv),
-    settings: {
-      runtime: '/nonexistent/crun',
-      validate: 'off',
-      herd: true,
-      restoreCgroupRoot,
-      debugLog: '/dev/null',
-      configFile: undefined,
-    },
-    env,
-    childEnv: { ...env },
-    debug: () => undefined,
-    scratch: new Map(),
+    refusal: before.refusal,
+    after: (status: number) => runAfter(before.ran, ctx, { status, signal: null }),
   };
 }
 
@@ -82,7 +88,7 @@ writes(
   'a cgroup path from the id when linux.cgroupsPath is absent; file removed after',
   async () => {
     const ctx = context(restore(bundle('a', { linux: {} }), 'cgt-herd-new'), 'always');
-    await hook.before?.(ctx);
+    const call = await around(ctx);
     const file = ctx.childEnv.CRIU_CONFIG_FILE as string;
     assert.ok(file?.startsWith('/run/cgherd/criu/'), String(file));
     const lines = readFileSync(file, 'utf8')
@@ -94,7 +100,7 @@ writes(
       lines.some((l) => l === 'cgroup-root /cgt-herd-new'),
       'never a global root',
     );
-    await hook.after?.(ctx, { status: 0, signal: null });
+    await call.after(0);
     assert.not.ok(existsSync(file));
     assert.is(ctx.env.CRIU_CONFIG_FILE, undefined, "the caller's environment is untouched");
   },
@@ -106,14 +112,14 @@ writes("the caller's CRIU_CONFIG_FILE is carried into the generated file", async
   const ctx = context(restore(bundle('b', { linux: { cgroupsPath: '/pod/c1' } }), 'c1'), 'always', {
     CRIU_CONFIG_FILE: own,
   });
-  await hook.before?.(ctx);
+  const call = await around(ctx);
   const file = ctx.childEnv.CRIU_CONFIG_FILE as string;
   assert.is.not(file, own);
   const text = readFileSync(file, 'utf8');
   assert.match(text, /^tcp-established$/m);
   assert.match(text, /^# replaced by cgherd: cgroup-root :\/elsewhere$/m);
   assert.match(text, /:\/pod\/c1$/m);
-  await hook.after?.(ctx, { status: 1, signal: null });
+  await call.after(1);
   assert.not.ok(existsSync(file));
   assert.ok(existsSync(own), "the caller's own file is never removed");
 });
@@ -125,14 +131,14 @@ test('skipped: systemd cgroup manager, forced off, no linux section', async () =
     [restore(bundle('e', {}), 'x'), 'always'],
   ] as const) {
     const ctx = context([...argv], mode);
-    await hook.before?.(ctx);
+    await around(ctx);
     assert.is(ctx.childEnv.CRIU_CONFIG_FILE, undefined, argv.join(' '));
   }
 });
 
 test('a broken bundle never refuses the restore', async () => {
   const ctx = context(restore(join(dir, 'missing'), 'x'), 'always');
-  assert.is(await hook.before?.(ctx), undefined);
+  assert.is((await around(ctx)).refusal, undefined);
   assert.is(ctx.childEnv.CRIU_CONFIG_FILE, undefined);
 });
 

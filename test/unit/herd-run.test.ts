@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { herdWith, inspect, HerdError } from '../../src/herd.js';
+import { herd, HerdError } from '../../src/herd/index.js';
 import { FakeHost } from '../fixtures/proc/fake-host.js';
 
 const V1 = ['cpu,cpuacct', 'memory', 'freezer', 'name=systemd'];
@@ -30,7 +30,7 @@ function tree8(host: FakeHost, init = 500, newPath = '/new', oldPath = '/old'): 
 test('v1: every stray is moved in every mounted hierarchy, name=systemd included', () => {
   const host = FakeHost.v1(V1);
   const pids = tree8(host);
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.is(report.members.length, 8);
   assert.equal(report.strays, []);
   assert.ok(report.converged);
@@ -46,7 +46,7 @@ test('v1: every stray is moved in every mounted hierarchy, name=systemd included
 test('v1: a level of strays is written one hierarchy after another (the cheap order)', () => {
   const host = FakeHost.v1(V1);
   tree8(host);
-  herdWith(host, 500);
+  herd(500, {}, host);
   // Level by level (the init's 4 children, then their 3), each level hierarchy-major.
   const hierarchyOf = (file: string): string => file.split('/')[4] as string;
   const runs: string[] = [];
@@ -60,7 +60,7 @@ test('v1: a level of strays is written one hierarchy after another (the cheap or
 test('v2: the single unified path', () => {
   const host = FakeHost.v2();
   tree8(host);
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.equal(
     report.target.map((t) => [t.hierarchy, t.path, t.dir]),
     [['unified', '/new', '/sys/fs/cgroup/new']],
@@ -72,7 +72,7 @@ test('v2: the single unified path', () => {
 test('control: a tree already in place is left alone (no write at all)', () => {
   const host = FakeHost.v1(V1);
   tree8(host, 500, '/same', '/same');
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.is(host.writes.length, 0);
   assert.is(report.moved.length, 0);
   assert.ok(report.converged);
@@ -83,15 +83,15 @@ test('only what differs is written: a process stray in one hierarchy only', () =
   tree8(host, 500, '/c', '/c');
   (host.procs.get(503) as { cgroups: Record<string, string> }).cgroups['name=systemd'] = '/old';
   host.mkcgroup('/old');
-  const report = herdWith(host, 500, { origins: true });
+  const report = herd(500, { origins: true }, host);
   assert.equal(report.moved, [{ pid: 503, hierarchy: 'name=systemd', from: '/old', to: '/c' }]);
 });
 
 test('without origins, a stray costs no /proc/<pid>/cgroup read and `from` says so', () => {
   const host = FakeHost.v2();
   tree8(host);
-  const report = herdWith(host, 500, { ppidScan: false });
-  assert.ok(report.moved.every((m) => m.from === '(elsewhere)'));
+  const report = herd(500, { ppidScan: false }, host);
+  assert.ok(report.moved.every((m) => m.from === undefined));
   // The init's own, for the target; none per process.
   assert.is(host.readsOf(/\/proc\/\d+\/cgroup$/), 1);
 });
@@ -102,7 +102,7 @@ test('a child cgroup of the target counts as in place (CRIU freezes the subtree)
   host.mkcgroup('/new/sub');
   (host.procs.get(503) as { cgroups: Record<string, string> }).cgroups[''] = '/new/sub';
   (host.procs.get(504) as { cgroups: Record<string, string> }).cgroups[''] = '/new/sub';
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.not.ok(host.writes.some((w) => w.pid === 503 || w.pid === 504));
   assert.is(host.cgroupOf(503, ''), '/new/sub');
   assert.is(report.members.find((m) => m.pid === 503)?.cgroups.unified, '/new/sub');
@@ -113,7 +113,7 @@ test('unmounted hierarchies do not count (the v1 runner hides cgroup2)', () => {
   const host = FakeHost.v1(V1);
   host.addUnmountedHierarchy(0, '');
   tree8(host);
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.equal(report.target.map((t) => t.hierarchy).sort(), [...V1].sort());
   assert.is(host.cgroupOf(501, ''), '/old', 'the unmounted cgroup2 line is untouched');
 });
@@ -123,7 +123,7 @@ test('a process outside the init tree is never moved, even in the same stray cgr
   tree8(host);
   host.spawn(900, 1, '/old', { comm: 'exec-d' }); // entered with exec: parent is not in the tree
   host.spawn(901, 400, '/old', { comm: 'neighbour' });
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.is(host.cgroupOf(900, 'memory'), '/old');
   assert.is(host.cgroupOf(901, 'memory'), '/old');
   assert.not.ok(host.writes.some((w) => w.pid === 900 || w.pid === 901));
@@ -135,7 +135,7 @@ test('the caller (cgherd and its ancestors) is never moved, and that is reported
   tree8(host);
   // Absurd but possible: cgherd itself runs somewhere under the container's init.
   host.spawn(99_999, 507, '/old', { comm: 'node' });
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.not.ok(host.writes.some((w) => w.pid === 99_999 || w.pid === 507));
   assert.ok(report.failures.some((f) => f.pid === 507 && f.code === 'ECALLER'));
   assert.ok(report.strays.includes(99_999));
@@ -158,7 +158,7 @@ test('pid reuse: a pid recycled between the children listing and the move is not
       });
     }
   };
-  const report = herdWith(host, 500, { ppidScan: false });
+  const report = herd(500, { ppidScan: false }, host);
   assert.not.ok(
     host.writes.some((w) => w.pid === 503),
     'the impostor must never be written',
@@ -179,7 +179,7 @@ test('pid reuse seen in the walk: a listed child whose parent is someone else is
   const children = host.readText.bind(host);
   host.readText = (path: string) =>
     path === '/proc/500/task/500/children' ? '501 505 507 503 ' : children(path);
-  const report = herdWith(host, 500, { ppidScan: false });
+  const report = herd(500, { ppidScan: false }, host);
   assert.not.ok(host.writes.some((w) => w.pid === 507));
   assert.ok(report.skipped.some((s) => s.pid === 507 && s.reason === 'pid-reused'));
 });
@@ -194,7 +194,7 @@ test('a process that exits mid-move (ESRCH) is ignored, not a failure', () => {
     }
     return 'default';
   };
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.equal(report.failures, []);
   assert.ok(report.skipped.some((s) => s.pid === 506 && s.reason === 'exited'));
   assert.ok(report.converged);
@@ -208,7 +208,7 @@ test('a cgroup that refuses the move gives a precise error (pid, hierarchy, path
     file.startsWith('/sys/fs/cgroup/freezer/') && pid === 504
       ? { code: 'EBUSY', message: 'Device or resource busy' }
       : 'default';
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.equal(
     report.failures.map((f) => [f.pid, f.hierarchy, f.path, f.code]),
     [[504, 'freezer', '/sys/fs/cgroup/freezer/new', 'EBUSY']],
@@ -231,7 +231,7 @@ test('a chain that forks before every move: bounded by the time limit, reported'
     if (parent) host.spawn(next++, pid, parent.cgroups[''] ?? '/old');
     return 'default';
   };
-  const report = herdWith(host, 500, { timeLimitMs: 50 });
+  const report = herd(500, { timeLimitMs: 50 }, host);
   assert.not.ok(report.converged);
   assert.ok(report.strays.length > 0, 'non-convergence is reported with the strays');
   assert.ok(host.now() < 200, `stopped near the limit (fake clock ${host.now()} ms)`);
@@ -247,7 +247,7 @@ test('a member that keeps leaving the cgroup: capped by passes, reported', () =>
     if (proc) proc.cgroups[''] = '/old';
     return null;
   };
-  const report = herdWith(host, 500, { maxPasses: 4 });
+  const report = herd(500, { maxPasses: 4 }, host);
   assert.is(report.passes, 4);
   assert.not.ok(report.converged);
   assert.equal(report.strays, [503]);
@@ -266,7 +266,7 @@ test('a tree that forks short-lived children just before each move converges in 
     if (parent && pid < 3000) host.spawn(next++, pid, parent.cgroups[''] ?? '/old');
     return 'default';
   };
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.ok(report.converged, JSON.stringify(report.strays));
   assert.is(report.passes, 1);
   assert.equal(report.failures, []);
@@ -276,7 +276,7 @@ test('children files that miss a child: the ppid scan finds it and it is moved',
   const host = FakeHost.v2();
   tree8(host);
   host.hiddenFromChildren.add(503); // the daemon and its child 504 go unlisted
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.equal(report.foundByPpidScan.sort(), [503, 504]);
   assert.is(host.cgroupOf(503, ''), '/new');
   assert.is(host.cgroupOf(504, ''), '/new');
@@ -288,7 +288,7 @@ test('control: without the ppid scan the unlisted child stays behind', () => {
   const host = FakeHost.v2();
   tree8(host);
   host.hiddenFromChildren.add(503);
-  herdWith(host, 500, { ppidScan: false });
+  herd(500, { ppidScan: false }, host);
   assert.is(host.cgroupOf(503, ''), '/old');
 });
 
@@ -296,7 +296,7 @@ test('zombies are members but never written', () => {
   const host = FakeHost.v2();
   tree8(host);
   (host.procs.get(507) as { state: string }).state = 'Z';
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.not.ok(host.writes.some((w) => w.pid === 507));
   assert.ok(report.converged);
   assert.ok(report.members.some((m) => m.pid === 507 && m.state === 'Z' && !m.stray));
@@ -306,7 +306,7 @@ test('threads: children are read per thread of a multi-threaded process', () => 
   const host = FakeHost.v2();
   tree8(host);
   (host.procs.get(501) as { threads: number[] }).threads = [501, 601, 602];
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.ok(report.members.some((m) => m.pid === 502));
   assert.is(host.cgroupOf(502, ''), '/new');
 });
@@ -314,7 +314,7 @@ test('threads: children are read per thread of a multi-threaded process', () => 
 test('dry run (inspect): reports strays and planned moves, writes nothing', () => {
   const host = FakeHost.v1(V1);
   tree8(host);
-  const report = inspect(500, {}, host);
+  const report = herd(500, { dryRun: true }, host);
   assert.is(host.writes.length, 0);
   assert.is(report.strays.length, 7);
   assert.is(report.moved.length, 7 * V1.length);
@@ -326,11 +326,11 @@ test('an init that is gone, or whose start time differs, is an error', () => {
   const host = FakeHost.v2();
   tree8(host);
   assert.throws(
-    () => herdWith(host, 4242),
+    () => herd(4242, {}, host),
     (e: unknown) => e instanceof HerdError && e.code === 'ENOINIT',
   );
   assert.throws(
-    () => herdWith(host, 500, { initStartTime: 1 }),
+    () => herd(500, { initStartTime: 1 }, host),
     (e: unknown) => e instanceof HerdError && e.code === 'ENOINIT',
   );
 });
@@ -340,7 +340,7 @@ test('no cgroup mount at all: a clear error', () => {
   host.hierarchies.set(0, '');
   host.spawn(1, 0, '/');
   host.spawn(500, 1, '/x');
-  assert.throws(() => herdWith(host, 500), /no mounted cgroup hierarchy/);
+  assert.throws(() => herd(500, {}, host), /no mounted cgroup hierarchy/);
 });
 
 function bigTree(host: FakeHost, size: number, strayPath: string): void {
@@ -354,7 +354,7 @@ function bigTree(host: FakeHost, size: number, strayPath: string): void {
 test('cost grows with the container: about 2 reads per process when all are in place', () => {
   const host = FakeHost.v2();
   bigTree(host, 1000, '/new');
-  const report = herdWith(host, 500, { ppidScan: false });
+  const report = herd(500, { ppidScan: false }, host);
   assert.ok(report.converged);
   assert.is(report.members.length, 1000);
   assert.is(host.writes.length, 0);
@@ -365,7 +365,7 @@ test('cost grows with the container: about 2 reads per process when all are in p
 test('cost: a 1,000-process container all astray: one walk moves all, one check verifies', () => {
   const host = FakeHost.v2();
   bigTree(host, 1000, '/old');
-  const report = herdWith(host, 500, { ppidScan: false });
+  const report = herd(500, { ppidScan: false }, host);
   assert.ok(report.converged);
   assert.is(report.passes, 1);
   assert.is(report.moved.length, 999);
@@ -376,7 +376,7 @@ test('cost: a 1,000-process container all astray: one walk moves all, one check 
 test('cost with the ppid scan: the strays of one old cgroup cost one /proc cgroup read', () => {
   const host = FakeHost.v1(V1);
   bigTree(host, 1000, '/old');
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.ok(report.converged);
   assert.is(report.moved.length, 999 * V1.length);
   assert.equal(report.foundByPpidScan, []);
@@ -389,11 +389,11 @@ test('cost with the ppid scan: the strays of one old cgroup cost one /proc cgrou
 test('cost does not grow with unrelated host processes (without the ppid scan)', () => {
   const small = FakeHost.v2();
   bigTree(small, 100, '/old');
-  herdWith(small, 500, { ppidScan: false });
+  herd(500, { ppidScan: false }, small);
   const crowded = FakeHost.v2();
   bigTree(crowded, 100, '/old');
   for (let i = 0; i < 5000; i++) crowded.spawn(20_000 + i, 1, '/');
-  herdWith(crowded, 500, { ppidScan: false });
+  herd(500, { ppidScan: false }, crowded);
   assert.is(crowded.reads, small.reads);
 });
 
@@ -401,7 +401,7 @@ test('recorded container cgroup: the whole tree, init included, goes there (runc
   const host = FakeHost.v2();
   tree8(host, 500, '/old', '/old'); // everything, init too, restored into the dumped cgroup
   host.mkcgroup('/new');
-  const report = herdWith(host, 500, { containerCgroup: { dirs: ['/sys/fs/cgroup/new'] } });
+  const report = herd(500, { containerCgroup: { dirs: ['/sys/fs/cgroup/new'] } }, host);
   assert.equal(
     report.target.map((t) => [t.path, t.source]),
     [['/new', 'runtime']],
@@ -416,7 +416,7 @@ test("control: without the recorded cgroup the init's cgroup is the target, noth
   const host = FakeHost.v2();
   tree8(host, 500, '/old', '/old');
   host.mkcgroup('/new');
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.is(report.moved.length, 0);
   assert.is(host.cgroupOf(500, ''), '/old');
 });
@@ -425,7 +425,7 @@ test("recorded crun path on v1: every hierarchy where it exists; elsewhere the i
   const host = FakeHost.v1(V1);
   tree8(host, 500, '/old', '/old');
   host.mkcgroup('/new', ['memory', 'freezer', 'name=systemd']); // not in cpu,cpuacct
-  const report = herdWith(host, 500, { containerCgroup: { path: '/new' } });
+  const report = herd(500, { containerCgroup: { path: '/new' } }, host);
   const byName = Object.fromEntries(report.target.map((t) => [t.hierarchy, [t.path, t.source]]));
   assert.equal(byName['cpu,cpuacct'], ['/old', 'init']);
   assert.equal(byName.memory, ['/new', 'runtime']);
@@ -438,7 +438,7 @@ test('a recorded path that escapes or does not exist is ignored', () => {
   const host = FakeHost.v2();
   tree8(host);
   for (const path of ['/../etc', '/missing', '/']) {
-    const report = herdWith(host, 500, { containerCgroup: { path } });
+    const report = herd(500, { containerCgroup: { path } }, host);
     assert.equal(
       report.target.map((t) => [t.path, t.source]),
       [['/new', 'init']],

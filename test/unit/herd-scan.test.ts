@@ -3,7 +3,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { herdWith, inspect } from '../../src/herd.js';
+import { herd } from '../../src/herd/index.js';
 import { scanHierarchy } from '../../src/herd/scan.js';
 import type { HerdTarget } from '../../src/herd/types.js';
 import { FakeHost } from '../fixtures/proc/fake-host.js';
@@ -59,7 +59,7 @@ test("a child forked during the walk, unlisted, in a stray's origin: found and m
   const host = FakeHost.v2();
   tree8(host);
   forkBeforeMove(host, 505, 3000);
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.is(host.cgroupOf(3000, ''), '/new');
   assert.equal(report.foundByPpidScan, [3000]);
   assert.is(report.scan?.scope, 'cgroups');
@@ -72,7 +72,7 @@ test('control: the same fork without the ppid scan stays behind', () => {
   const host = FakeHost.v2();
   tree8(host);
   forkBeforeMove(host, 505, 3000);
-  herdWith(host, 500, { ppidScan: false });
+  herd(500, { ppidScan: false }, host);
   assert.is(host.cgroupOf(3000, ''), '/old');
 });
 
@@ -83,7 +83,7 @@ test('an unlisted child in the target (forked after its parent moved): found', (
   host.spawn(3001, 505, '/new'); // forked after 505 moved: born in place
   host.spawn(3002, 3001, '/new/sub'); // and its child, in a child cgroup of the target
   host.hiddenFromChildren.add(3001);
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.equal(report.foundByPpidScan.sort(), [3001, 3002]);
   assert.is(report.scan?.scope, 'cgroups');
   assert.ok(report.members.some((m) => m.pid === 3002));
@@ -99,7 +99,7 @@ test('each stray origin is listed: an unlisted child in a second origin cgroup i
     (host.procs.get(507) as { cgroups: Record<string, string> }).cgroups[c] = '/old2';
   host.spawn(3003, 507, '/old2');
   host.hiddenFromChildren.add(3003);
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.equal(report.foundByPpidScan, [3003]);
   for (const c of V1) assert.is(host.cgroupOf(3003, c), '/new', c);
   assert.is(report.scan?.scope, 'cgroups');
@@ -116,7 +116,7 @@ test("an unlisted process in a child cgroup of a stray's origin: found", () => {
   host.mkcgroup('/old/sub');
   host.spawn(3005, 501, '/old/sub');
   host.hiddenFromChildren.add(3005);
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.equal(report.foundByPpidScan, [3005]);
   assert.is(host.cgroupOf(3005, ''), '/new');
   assert.is(report.scan?.scope, 'cgroups');
@@ -130,7 +130,7 @@ test('a missed process whose own child sits in a new origin: scanned again, foun
   (host.procs.get(504) as { cgroups: Record<string, string> }).cgroups[''] = '/old3';
   host.spawn(3004, 504, '/old3'); // only a scan that lists /old3 finds it
   host.hiddenFromChildren.add(3004);
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   // 504 is listed by 503 once 503 is walked; 3004 only by the second scan.
   assert.equal(report.foundByPpidScan, [503, 3004]);
   assert.is(host.cgroupOf(3004, ''), '/new');
@@ -146,7 +146,7 @@ test('neighbours in the origin and in the target are scanned, never moved', () =
   host.spawn(902, 901, '/old', { comm: 'neighbour-child' });
   host.spawn(903, 400, '/new', { comm: 'exec-in-place' });
   host.hiddenFromChildren.add(503);
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.equal(report.foundByPpidScan.sort(), [503, 504]);
   for (const pid of [900, 901, 902]) assert.is(host.cgroupOf(pid, 'memory'), '/old');
   assert.not.ok(host.writes.some((w) => w.pid >= 900 && w.pid <= 903));
@@ -171,7 +171,7 @@ test('pid reuse between the scan and the walk: the found pid is not moved', () =
       });
     }
   };
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.not.ok(host.writes.some((w) => w.pid === 503));
   assert.ok(report.skipped.some((s) => s.pid === 503 && s.reason === 'pid-reused'));
   assert.is(host.cgroupOf(503, ''), '/old');
@@ -188,7 +188,7 @@ for (const [name, make] of [
       crowd(host, count);
       host.hiddenFromChildren.add(503);
       forkBeforeMove(host, 505, 3000);
-      const report = herdWith(host, 500);
+      const report = herd(500, {}, host);
       assert.equal(report.foundByPpidScan.sort(), [3000, 503, 504]);
       assert.is(report.scan?.scope, 'cgroups');
       return { stats: host.readsOf(STAT), reads: host.reads };
@@ -207,7 +207,7 @@ test('control: the host-wide fallback reads the stat of every process', () => {
     const children = host.readText.bind(host);
     host.readText = (path) =>
       path === '/sys/fs/cgroup/old/cgroup.procs' ? undefined : children(path);
-    const report = herdWith(host, 500);
+    const report = herd(500, {}, host);
     assert.is(report.scan?.scope, 'host');
     return host.readsOf(STAT);
   });
@@ -223,7 +223,7 @@ test('fallback: an origin whose cgroup.procs cannot be read; the host scan still
     if (path === '/sys/fs/cgroup/old/cgroup.procs') throw new Error('EACCES: permission denied');
     return read(path);
   };
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.is(report.scan?.scope, 'host');
   assert.match(report.scan?.fallback ?? '', /cannot read \/sys\/fs\/cgroup\/old\/cgroup.procs/);
   assert.equal(report.foundByPpidScan.sort(), [503, 504]);
@@ -239,7 +239,7 @@ test('fallback: an origin outside the mount (a cgroup namespace root)', () => {
   host.spawn(501, 500, '/outside');
   host.spawn(502, 501, '/outside');
   host.hiddenFromChildren.add(502);
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.is(report.scan?.scope, 'host');
   assert.match(report.scan?.fallback ?? '', /outside every mount/);
   assert.equal(report.foundByPpidScan, [502]);
@@ -252,7 +252,7 @@ test('fallback: a container in the root cgroup (no bound): the host scan still f
   host.spawn(500, 1, '/');
   host.spawn(501, 500, '/');
   host.hiddenFromChildren.add(501);
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.is(report.scan?.scope, 'host');
   assert.match(report.scan?.fallback ?? '', /no target/);
   assert.equal(report.foundByPpidScan, [501]);
@@ -263,7 +263,7 @@ test('a removed origin cgroup is empty, not a reason to scan the host', () => {
   tree8(host);
   // CRIU's stale cgroup, already gone: its processes were moved out before it went.
   (host.procs.get(507) as { cgroups: Record<string, string> }).cgroups[''] = '/stale';
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.is(report.scan?.scope, 'cgroups');
   assert.ok(report.converged);
 });
@@ -272,7 +272,7 @@ test('dry run: the scan finds an unlisted child in the origin, nothing is writte
   const host = FakeHost.v1(V1);
   tree8(host);
   host.hiddenFromChildren.add(503);
-  const report = inspect(500, {}, host);
+  const report = herd(500, { dryRun: true }, host);
   assert.is(host.writes.length, 0);
   assert.equal(report.foundByPpidScan.sort(), [503, 504]);
   assert.is(report.scan?.scope, 'cgroups');
@@ -282,7 +282,7 @@ test('dry run: the scan finds an unlisted child in the origin, nothing is writte
 test('without the scan, the report says nothing about one', () => {
   const host = FakeHost.v2();
   tree8(host);
-  assert.is(herdWith(host, 500, { ppidScan: false }).scan, undefined);
+  assert.is(herd(500, { ppidScan: false }, host).scan, undefined);
 });
 
 function target(hierarchy: string, path: string, source?: 'runtime' | 'init'): HerdTarget {
@@ -319,7 +319,7 @@ test('an origin whose cgroup.procs cannot be read: one /proc read per stray, sca
       throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
     }
   };
-  const report = herdWith(host, 500);
+  const report = herd(500, {}, host);
   assert.ok(report.converged);
   for (const pid of [501, 502, 503, 504, 505, 506, 507]) {
     for (const c of V1) assert.is(host.cgroupOf(pid, c), '/new', `${pid} ${c}`);

@@ -18,7 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { STANDARD_LOCATIONS } from '../../src/runtime/lower.js';
+import { STANDARD_LOCATIONS } from '../../src/lower/locate.js';
 import { INTERCEPTED_COMMANDS } from '../../src/runtime/intercepted.js';
 import { readdirSync } from 'node:fs';
 

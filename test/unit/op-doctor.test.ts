@@ -4,11 +4,11 @@ import {
   doctorExitCode,
   doctorFindings,
   type DoctorFacts,
-} from '../../src/operator/doctor-findings.js';
-import { applicableBugs } from '../../src/operator/known-bugs.js';
-import { parseRuntimeVersion } from '../../src/operator/runtime-version.js';
-import { cgroupLayout } from '../../src/operator/cgroup-layout.js';
-import { effectiveEngine } from '../../src/operator/podman-conf.js';
+} from '../../src/operator/doctor/findings.js';
+import { applicableBugs } from '../../src/operator/doctor/known-bugs.js';
+import { identifyRuntime } from '../../src/lower/version.js';
+import { cgroupLayout } from '../../src/operator/doctor/cgroup-layout.js';
+import { effectiveEngine } from '../../src/operator/install/podman-conf.js';
 import { EXIT } from '../../src/operator/exit.js';
 
 const CRUN121 =
@@ -24,7 +24,7 @@ const v1 = cgroupLayout(
 );
 
 function facts(runtimeText: string, overrides: Partial<DoctorFacts> = {}): DoctorFacts {
-  const identity = parseRuntimeVersion('/usr/bin/crun', runtimeText);
+  const identity = identifyRuntime('/usr/bin/crun', runtimeText);
   return {
     criu: { path: '/usr/sbin/criu', version: '4.1.1', check: { ok: true, detail: 'Looks good.' } },
     runtime: {
@@ -49,12 +49,12 @@ function facts(runtimeText: string, overrides: Partial<DoctorFacts> = {}): Docto
 }
 
 test('runtime versions and CRIU support', () => {
-  const crun = parseRuntimeVersion('/usr/bin/crun', CRUN121);
+  const crun = identifyRuntime('/usr/bin/crun', CRUN121);
   assert.is(crun.name, 'crun');
   assert.is(crun.version, '1.21');
   assert.ok(crun.criu);
-  assert.not.ok(parseRuntimeVersion('/x/crun', CRUN181_NOCRIU).criu);
-  const runc = parseRuntimeVersion(
+  assert.not.ok(identifyRuntime('/x/crun', CRUN181_NOCRIU).criu);
+  const runc = identifyRuntime(
     '/usr/sbin/runc',
     'runc version 1.1.15\ncommit: v1\nspec: 1.0.2-dev\n',
   );
@@ -63,7 +63,7 @@ test('runtime versions and CRIU support', () => {
 });
 
 test('crun 1.8.1 names the restore placement bug; 1.21 does not', () => {
-  const old = applicableBugs(parseRuntimeVersion('/c', CRUN181));
+  const old = applicableBugs(identifyRuntime('/c', CRUN181));
   assert.equal(
     old.map((b) => b.id),
     ['crun-restore-placement', 'crun-known-issue-2'],
@@ -71,25 +71,25 @@ test('crun 1.8.1 names the restore placement bug; 1.21 does not', () => {
   assert.match(old[1]?.summary ?? '', /--manage-cgroups-mode/);
   assert.is(old[0]?.severity, 'warning');
   assert.match(old[0]?.summary ?? '', /crun 1\.8\.1 .*Unseizable non-zombie/);
-  const cur = applicableBugs(parseRuntimeVersion('/c', CRUN121));
+  const cur = applicableBugs(identifyRuntime('/c', CRUN121));
   assert.not.ok(cur.some((b) => b.id === 'crun-restore-placement'));
   assert.ok(cur.length > 0 && cur.every((b) => b.severity === 'info'));
-  assert.equal(applicableBugs(parseRuntimeVersion('/c', 'crun version 1.30\n+CRIU')), []);
+  assert.equal(applicableBugs(identifyRuntime('/c', 'crun version 1.30\n+CRIU')), []);
 });
 
 test('restoreCgroupRoot: "never" changes the advice for a runtime that needs it; "always" is reported', () => {
-  const old = parseRuntimeVersion('/c', CRUN181);
+  const old = identifyRuntime('/c', CRUN181);
   const never = applicableBugs(old, 'never');
   assert.match(never[0]?.advice ?? '', /"never".*not a suffix of.*"auto"/);
   assert.is(never[0]?.severity, 'warning');
   assert.not.match(applicableBugs(old, 'auto')[0]?.advice ?? '', /never/);
   assert.not.ok(applicableBugs(old, 'always').some((b) => b.id === 'restore-cgroup-root-forced'));
-  const cur = applicableBugs(parseRuntimeVersion('/c', CRUN121), 'always');
+  const cur = applicableBugs(identifyRuntime('/c', CRUN121), 'always');
   const forced = cur.find((b) => b.id === 'restore-cgroup-root-forced');
   assert.is(forced?.severity, 'info');
   assert.match(forced?.summary ?? '', /"always".*crun 1\.21/);
   assert.not.ok(
-    applicableBugs(parseRuntimeVersion('/c', CRUN121)).some(
+    applicableBugs(identifyRuntime('/c', CRUN121)).some(
       (b) => b.id === 'restore-cgroup-root-forced',
     ),
   );

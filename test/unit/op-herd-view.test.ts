@@ -1,12 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { HerdReport } from '../../src/herd.js';
+import type { HerdReport } from '../../src/herd/index.js';
 import {
   inspectVerdict,
   repairExit,
   repairLines,
   treeLines,
-} from '../../src/operator/herd-view.js';
+} from '../../src/operator/container/report-lines.js';
 import { EXIT } from '../../src/operator/exit.js';
 
 const HIER = ['cpu', 'freezer'];

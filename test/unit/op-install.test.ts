@@ -13,8 +13,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { installPodman, removePodman } from '../../src/operator/install-podman.js';
-import { effectiveEngine } from '../../src/operator/podman-conf.js';
+import { installPodman, removePodman } from '../../src/operator/install/drop-in.js';
+import { effectiveEngine } from '../../src/operator/install/podman-conf.js';
 import { OperatorError, EXIT } from '../../src/operator/exit.js';
 
 const dirs: string[] = [];

@@ -10,7 +10,10 @@ import * as assert from 'uvu/assert';
 import hook from '../../hooks/validate-config.js';
 import { HOOKS } from '../../hooks/index.js';
 import { parseArgv } from '../../src/runtime/argv.js';
+import { newCallContext } from '../../src/runtime/call-context.js';
+import type { DebugLog } from '../../src/runtime/debug-log.js';
 import type { HookContext } from '../../src/runtime/hook.js';
+import { isIntercepted } from '../../src/runtime/intercepted.js';
 import type { ValidateMode } from '../../src/config/settings.js';
 import { ociConfigPathFor } from '../../src/validate/config-path.js';
 import { AMENDMENTS } from '../../src/validate/amendments.js';
@@ -29,22 +32,21 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 function context(argv: string[], mode: ValidateMode): { ctx: HookContext; logged: string[] } {
   const logged: string[] = [];
-  const ctx: HookContext = {
-    argv,
-    parsed: parseArgv(argv),
-    settings: {
-      runtime: '/usr/bin/crun',
-      validate: mode,
-      herd: true,
-      restoreCgroupRoot: 'auto',
-      debugLog: '/dev/null',
-      configFile: undefined,
+  const debug: DebugLog = Object.assign(
+    (format: string, ...args: unknown[]) => {
+      logged.push([format, ...args.map(String)].join(' '));
     },
-    env: {},
-    childEnv: {},
-    debug: (format, ...args) => logged.push([format, ...args.map(String)].join(' ')),
-    scratch: new Map(),
+    { extend: () => debug },
+  );
+  const settings = {
+    lowerRuntime: '/usr/bin/crun',
+    validate: mode,
+    herd: true,
+    restoreCgroupRoot: 'auto' as const,
+    debugLog: '/dev/null',
+    configFile: undefined,
   };
+  const ctx: HookContext = newCallContext(argv, parseArgv(argv), settings, {}, debug);
   return { ctx, logged };
 }
 
@@ -95,9 +97,8 @@ test('off: the hook does not apply', () => {
   assert.not.ok(hook.applies?.(ctx));
 });
 
-test('--help is a probe: not validated', () => {
-  const { ctx } = context(['create', '--help'], 'enforce');
-  assert.not.ok(hook.applies?.(ctx));
+test('--help is a probe: no hook runs for it', () => {
+  assert.not.ok(isIntercepted(parseArgv(['create', '--help'])));
 });
 
 test('-f/--config wins over the bundle, relative to the current directory', async () => {

@@ -1,12 +1,10 @@
 // `cgherd install --remove` (and `cgherd install`, which points at `install podman`).
 
-import { Command } from '@oclif/core';
+import { BaseCommand } from '../../operator/base-command.js';
 import { EXIT, OperatorError, exitCodesHelp } from '../../operator/exit.js';
-import { runInstall } from '../../operator/install-command.js';
-import { INSTALL_EXIT_CODES, installFlags } from '../../operator/install-flags.js';
-import { guarded } from '../../operator/run-guarded.js';
+import { INSTALL_EXIT_CODES, installFlags, runInstall } from '../../operator/install/command.js';
 
-export default class Install extends Command {
+export default class Install extends BaseCommand {
   static override summary = "Install or remove cgherd's integration with a container engine.";
   static override description =
     '`cgherd install podman` registers cgherd with Podman; `cgherd install --remove` takes it back ' +
@@ -19,16 +17,14 @@ export default class Install extends Command {
   ];
   static override flags = installFlags;
 
-  async run(): Promise<void> {
+  async run(): Promise<object> {
     const { flags } = await this.parse(Install);
-    await guarded(this, () => {
-      if (!flags.remove) {
-        throw new OperatorError(
-          'say what to install: `cgherd install podman` (or --remove)',
-          EXIT.USAGE,
-        );
-      }
-      runInstall(flags, { log: (l) => this.log(l) });
-    });
+    if (!flags.remove) {
+      throw new OperatorError(
+        'say what to install: `cgherd install podman` (or --remove)',
+        EXIT.USAGE,
+      );
+    }
+    return runInstall(flags, { log: (l) => this.log(l) });
   }
 }

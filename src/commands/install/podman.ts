@@ -1,12 +1,10 @@
 // `cgherd install podman`: register cgherd with Podman through one drop-in file.
 
-import { Command } from '@oclif/core';
+import { BaseCommand } from '../../operator/base-command.js';
 import { exitCodesHelp } from '../../operator/exit.js';
-import { runInstall } from '../../operator/install-command.js';
-import { INSTALL_EXIT_CODES, installFlags } from '../../operator/install-flags.js';
-import { guarded } from '../../operator/run-guarded.js';
+import { INSTALL_EXIT_CODES, installFlags, runInstall } from '../../operator/install/command.js';
 
-export default class InstallPodman extends Command {
+export default class InstallPodman extends BaseCommand {
   static override summary = 'Register cgherd as an OCI runtime for Podman.';
   static override description =
     'Writes /etc/containers/containers.conf.d/50-cgherd.conf: cgherd under [engine.runtimes], in ' +
@@ -23,8 +21,8 @@ export default class InstallPodman extends Command {
   ];
   static override flags = installFlags;
 
-  async run(): Promise<void> {
+  async run(): Promise<object> {
     const { flags } = await this.parse(InstallPodman);
-    await guarded(this, () => runInstall(flags, { log: (l) => this.log(l) }));
+    return runInstall(flags, { log: (l) => this.log(l) });
   }
 }

@@ -1,6 +1,7 @@
 // The host's cgroup layout as doctor reports it: v1, hybrid or v2, and who manages it.
 
-import type { CgroupMount } from '../proc/mountinfo.js';
+import { hierarchyName } from '../../cgroup/hierarchy.js';
+import type { CgroupMount } from '../../proc/mountinfo.js';
 
 export type CgroupMode = 'v1' | 'hybrid' | 'v2' | 'unknown';
 
@@ -15,29 +16,13 @@ export interface CgroupLayout {
   unifiedControllers: string[];
 }
 
-/** Super options of a v1 cgroup mount that are not controller names. */
-const NOT_CONTROLLERS = new Set([
-  'rw',
-  'ro',
-  'xattr',
-  'noprefix',
-  'clone_children',
-  'cpuset_v2_mode',
-]);
-
-function hierarchyName(options: ReadonlySet<string>): string {
-  return [...options]
-    .filter((o) => !NOT_CONTROLLERS.has(o) && !o.startsWith('release_agent='))
-    .join(',');
-}
-
 export function cgroupLayout(
   mounts: readonly CgroupMount[],
   host: { systemdBooted: boolean; readControllers(mountPoint: string): string[] | undefined },
 ): CgroupLayout {
   const v1 = mounts.filter((m) => m.version === 1);
   const v2 = mounts.find((m) => m.version === 2);
-  const v1Hierarchies = [...new Set(v1.map((m) => hierarchyName(m.options)))].sort();
+  const v1Hierarchies = [...new Set(v1.map(hierarchyName))].sort();
   let mode: CgroupMode = 'unknown';
   if (v2 && v1.length === 0) mode = 'v2';
   else if (v2 && v1.length > 0) mode = 'hybrid';

@@ -2,7 +2,15 @@
 // `cgherd doctor` shows it.
 
 import { compareVersions, type RuntimeVersion } from './version.js';
-import type { RestoreCgroupRootMode } from '../config/settings.js';
+
+/** auto: by the lower runtime's version (the table below); always, never: forced. */
+export type RestoreCgroupRootMode = 'auto' | 'always' | 'never';
+
+export const RESTORE_CGROUP_ROOT_MODES: readonly RestoreCgroupRootMode[] = [
+  'auto',
+  'always',
+  'never',
+];
 
 export interface RuntimeNeeds {
   /**

@@ -1,7 +1,7 @@
 // How inspect and repair show a herd report to a person. Pure: report in, lines out.
 
-import type { HerdMember, HerdReport } from '../herd.js';
-import { EXIT, type ExitCode } from './exit.js';
+import type { HerdMember, HerdReport } from '../../herd/index.js';
+import { EXIT, type ExitCode } from '../exit.js';
 
 export interface Verdict {
   /** Would a checkpoint with the plain lower runtime succeed as things stand? */
@@ -121,7 +121,7 @@ export function repairLines(report: HerdReport): string[] {
       from: new Set<string>(),
       hierarchies: [],
     };
-    e.from.add(mv.from);
+    e.from.add(mv.from ?? '(elsewhere)');
     e.hierarchies.push(mv.hierarchy);
     byPid.set(mv.pid, e);
   }

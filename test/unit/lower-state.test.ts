@@ -6,7 +6,7 @@ import {
   runtimeKind,
   stateFile,
   stateRoot,
-} from '../../src/container/state-root.js';
+} from '../../src/lower/state-root.js';
 
 test('runtime kind from the path', () => {
   assert.is(runtimeKind('/usr/bin/crun'), 'crun');
@@ -41,7 +41,6 @@ test('crun status and runc state.json', () => {
     startTime: 12345,
     cgroupPath: '/bug2',
     cgroupDirs: undefined,
-    bundle: '/b',
   });
   const runc = parseStateFile(
     'runc',

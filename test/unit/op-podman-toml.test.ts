@@ -1,6 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseToml, tomlGet, TomlError } from '../../src/operator/toml.js';
+// containers.conf through smol-toml: what Podman reads, and what it refuses.
+
+import { parseToml as parseTables, tomlGet, TomlError } from '../../src/operator/install/toml.js';
+
+/** smol-toml's tables have no prototype; as plain objects they compare with assert.equal. */
+const parseToml = (text: string) =>
+  JSON.parse(JSON.stringify(parseTables(text))) as ReturnType<typeof parseTables>;
 
 test('tables, dotted keys, comments and multi-line arrays', () => {
   const t = parseToml(`
@@ -71,6 +77,39 @@ test('errors name the line', () => {
     assert.instance(err, TomlError);
     assert.is((err as TomlError).line, 4);
   }
+});
+
+// Each of these was accepted by the hand-written parser that smol-toml replaced; TOML 1.0
+// (and Podman's BurntSushi/toml) refuses them.
+const REFUSED: readonly (readonly [string, string, number])[] = [
+  ['a table defined twice', '[engine]\nruntime = "crun"\n[engine]\nx = 1\n', 3],
+  ['a leading zero', '[engine]\nnum_locks = 01\n', 2],
+  ['a doubled underscore', 'a = 1__2\n', 1],
+  ['an impossible date', 'a = 2024-13-99\n', 1],
+  ['an inline table reopened as a table', 'a = {x = 1}\n[a]\ny = 2\n', 2],
+];
+
+for (const [what, text, line] of REFUSED) {
+  test(`refused: ${what}`, () => {
+    try {
+      parseToml(text);
+      assert.unreachable(`accepted ${JSON.stringify(text)}`);
+    } catch (err) {
+      assert.instance(err, TomlError, what);
+      assert.is((err as TomlError).line, line);
+      assert.match((err as Error).message, new RegExp(`^line ${line}: \\S`));
+    }
+  });
+}
+
+test('control: the same documents made valid are accepted', () => {
+  assert.equal(parseToml('[engine]\nruntime = "crun"\nx = 1\n'), {
+    engine: { runtime: 'crun', x: 1 },
+  });
+  assert.is(tomlGet(parseToml('[engine]\nnum_locks = 1\n'), ['engine', 'num_locks']), 1);
+  assert.is(parseToml('a = 1_2\n').a, 12);
+  assert.ok(parseTables('a = 2024-12-01\n').a instanceof Date);
+  assert.equal(parseToml('a = {x = 1}\n[b]\ny = 2\n'), { a: { x: 1 }, b: { y: 2 } });
 });
 
 test("the host's own containers.conf parses", async () => {

@@ -4,7 +4,7 @@
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { OperatorError, exitForErrno } from './exit.js';
+import { OperatorError, exitForErrno } from '../exit.js';
 import { mainConfPaths, selectDropIns, type ConfLocations, type ConfText } from './podman-conf.js';
 
 function errnoOf(err: unknown): string | undefined {

@@ -2,10 +2,10 @@
 // on made-up hosts. Each finding is one severity, one line of what was seen and one line
 // of advice.
 
-import { EXIT, type ExitCode } from './exit.js';
+import { EXIT, type ExitCode } from '../exit.js';
 import type { CgroupLayout } from './cgroup-layout.js';
 import type { CriuFacts, PodmanFacts, RuntimeFacts } from './probe.js';
-import { RUNTIME_NAME } from './podman-conf.js';
+import { RUNTIME_NAME } from '../install/podman-conf.js';
 
 export type Severity = 'ok' | 'info' | 'warning' | 'error';
 
@@ -18,7 +18,7 @@ export interface Finding {
   exitCode?: ExitCode;
 }
 
-/** A known lower-runtime bug that applies to the version in use (from src/criu's table). */
+/** A known lower-runtime bug that applies to the version in use (from src/lower/needs.ts). */
 export interface ApplicableBug {
   id: string;
   summary: string;
@@ -288,4 +288,22 @@ export function doctorExitCode(findings: readonly Finding[]): ExitCode {
   if (errors.length === 0) return EXIT.OK;
   const checkpointBlocked = errors.find((f) => f.exitCode === undefined);
   return checkpointBlocked ? EXIT.PROBLEM : (errors[0]?.exitCode ?? EXIT.PROBLEM);
+}
+
+const MARK: Readonly<Record<Severity, string>> = {
+  ok: 'ok',
+  info: 'info',
+  warning: 'WARN',
+  error: 'ERROR',
+};
+
+/** The findings as text: a mark and the summary, then the advice for anything not ok. */
+export function findingLines(findings: readonly Finding[]): string[] {
+  const width = Math.max(...Object.values(MARK).map((m) => m.length)) + 2;
+  const lines: string[] = [];
+  for (const f of findings) {
+    lines.push(`${`[${MARK[f.severity]}]`.padEnd(width + 1)}${f.summary}`);
+    if (f.severity !== 'ok') lines.push(`${' '.repeat(width + 1)}-> ${f.advice}`);
+  }
+  return lines;
 }

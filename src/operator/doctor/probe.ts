@@ -1,17 +1,17 @@
 // The I/O half of `cgherd doctor`: asks the host what it has. Every probe returns what it
 // saw, errors included, and never throws: the doctor reports, it does not crash.
 
-import { execFileSync } from 'node:child_process';
+import { execaSync } from 'execa';
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
-import { loadSettings } from '../config/load.js';
-import type { RestoreCgroupRootMode } from '../config/settings.js';
-import { cgroupMounts, parseMountinfo } from '../proc/mountinfo.js';
-import { isExecutableFile } from '../runtime/lower.js';
-import { OperatorError } from './exit.js';
-import { effectiveEngine, type EngineView } from './podman-conf.js';
-import { readPodmanConf } from './podman-conf-read.js';
-import { parseRuntimeVersion, type RuntimeIdentity } from './runtime-version.js';
+import { loadSettings } from '../../config/load.js';
+import type { RestoreCgroupRootMode } from '../../config/settings.js';
+import { cgroupMounts, parseMountinfo } from '../../proc/mountinfo.js';
+import { isExecutableFile } from '../../lower/locate.js';
+import { OperatorError } from '../exit.js';
+import { effectiveEngine, type EngineView } from '../install/podman-conf.js';
+import { readPodmanConf } from '../install/podman-conf-read.js';
+import { identifyRuntime, type RuntimeIdentity } from '../../lower/version.js';
 import { cgroupLayout, type CgroupLayout } from './cgroup-layout.js';
 
 export interface CommandOutput {
@@ -20,28 +20,20 @@ export interface CommandOutput {
   stderr: string;
 }
 
+/** Runs a tool and captures its output; a tool that cannot start is status 127. */
 export function runQuiet(file: string, args: readonly string[], timeoutMs = 20_000): CommandOutput {
-  try {
-    const stdout = execFileSync(file, args, {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: timeoutMs,
-    });
-    return { code: 0, stdout, stderr: '' };
-  } catch (err) {
-    const e = err as {
-      status?: number | null;
-      stdout?: string;
-      stderr?: string;
-      code?: string;
-      message?: string;
-    };
-    return {
-      code: typeof e.status === 'number' ? e.status : 127,
-      stdout: e.stdout ?? '',
-      stderr: e.stderr || e.code || e.message || String(err),
-    };
-  }
+  const r = execaSync(file, args, {
+    reject: false,
+    stdin: 'ignore',
+    timeout: timeoutMs,
+    stripFinalNewline: false,
+  });
+  if (!r.failed) return { code: 0, stdout: r.stdout ?? '', stderr: '' };
+  return {
+    code: r.exitCode ?? 127,
+    stdout: r.stdout ?? '',
+    stderr: (r.stderr ?? '') || r.code || (r.shortMessage ?? ''),
+  };
 }
 
 /** Fixed locations first, PATH last: the operator may run doctor from a bare environment. */
@@ -101,7 +93,7 @@ export function probeRuntime(env: Readonly<NodeJS.ProcessEnv>): RuntimeFacts {
   let restoreCgroupRoot: RestoreCgroupRootMode;
   try {
     const settings = loadSettings(env);
-    path = settings.runtime;
+    path = settings.lowerRuntime;
     restoreCgroupRoot = settings.restoreCgroupRoot;
     if (env.CGHERD_RUNTIME) source = 'CGHERD_RUNTIME';
     else if (settings.configFile && existsSync(settings.configFile)) source = settings.configFile;
@@ -111,7 +103,7 @@ export function probeRuntime(env: Readonly<NodeJS.ProcessEnv>): RuntimeFacts {
     return { path: undefined, source: 'configuration', configError: message, identity: undefined };
   }
   const out = runQuiet(path, ['--version']);
-  const identity = out.code === 0 ? parseRuntimeVersion(path, out.stdout) : undefined;
+  const identity = out.code === 0 ? identifyRuntime(path, out.stdout) : undefined;
   return { path, source, configError: undefined, identity, restoreCgroupRoot };
 }
 

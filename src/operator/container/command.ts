@@ -1,10 +1,10 @@
 // Flags and set-up shared by inspect and repair: which runtime, which state root.
 
 import { Args, Flags } from '@oclif/core';
-import { ConfigError, loadSettings } from '../config/load.js';
-import { HerdError } from '../herd.js';
-import { EXIT, OperatorError, type ExitCode } from './exit.js';
-import { locateContainer, type LocatedContainer } from './container.js';
+import { ConfigError, loadSettings } from '../../config/load.js';
+import { HerdError } from '../../herd/index.js';
+import { EXIT, OperatorError, type ExitCode } from '../exit.js';
+import { locateContainer, type LocatedContainer } from './locate.js';
 
 export const containerArgs = {
   id: Args.string({ description: 'container id, as the lower runtime knows it', required: true }),
@@ -34,7 +34,7 @@ export const CONTAINER_EXIT_CODES: readonly ExitCode[] = [
 function resolveRuntime(explicit: string | undefined): string {
   if (explicit) return explicit;
   try {
-    return loadSettings(process.env).runtime;
+    return loadSettings(process.env).lowerRuntime;
   } catch (err) {
     if (err instanceof ConfigError) throw new OperatorError(err.message, EXIT.CONFIG);
     throw err;

@@ -43,7 +43,6 @@ export interface StateFields {
   cgroupPath?: string;
   /** runc: the container's cgroup directories, one per hierarchy (filesystem paths). */
   cgroupDirs?: string[];
-  bundle?: string;
 }
 
 function numberField(value: unknown): number | undefined {
@@ -67,7 +66,6 @@ export function parseStateFile(kind: RuntimeKind, text: string): StateFields | u
   );
   const rawPath = record['cgroup-path'];
   const cgroupPath = typeof rawPath === 'string' && rawPath !== '' ? rawPath : undefined;
-  const bundle = typeof record.bundle === 'string' ? record.bundle : undefined;
   const paths = record.cgroup_paths;
   const cgroupDirs =
     typeof paths === 'object' && paths !== null
@@ -75,7 +73,7 @@ export function parseStateFile(kind: RuntimeKind, text: string): StateFields | u
           (v): v is string => typeof v === 'string' && v !== '',
         )
       : undefined;
-  return { pid, startTime, cgroupPath, cgroupDirs, bundle };
+  return { pid, startTime, cgroupPath, cgroupDirs };
 }
 
 /** `<runtime> state ID` output (the OCI state): pid and status. */

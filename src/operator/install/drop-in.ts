@@ -13,7 +13,7 @@ import {
   readdirSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { EXIT, OperatorError, exitForErrno } from './exit.js';
+import { EXIT, OperatorError, exitForErrno } from '../exit.js';
 import {
   DROP_IN_NAME,
   backupName,

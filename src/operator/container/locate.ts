@@ -1,13 +1,11 @@
 // Finds a running container's init for inspect and repair, with the exit code that says
-// what went wrong: unknown id (3) or not running (4).
+// what went wrong: unknown id (3) or not running (4). The lower runtime's state is read
+// once: its state file, and `state ID` for the status.
 
-import { spawnSync } from 'node:child_process';
-import { basename } from 'node:path';
-import { ContainerNotFound, findContainerInit } from '../container/init.js';
-import { parseOciState } from '../container/state-root.js';
-import { readSmallFile } from '../proc/node-host.js';
-import { parseStat } from '../proc/stat.js';
-import { EXIT, OperatorError } from './exit.js';
+import { ContainerNotFound, readContainerState } from '../../lower/state.js';
+import { readSmallFile } from '../../proc/node-host.js';
+import { parseStat } from '../../proc/stat.js';
+import { EXIT, OperatorError } from '../exit.js';
 
 export interface LocatedContainer {
   id: string;
@@ -21,18 +19,6 @@ export interface LocatedContainer {
   cgroupDirs: string[] | undefined;
 }
 
-/** `<runtime> state ID`'s status: created, running, paused, stopped; undefined if unknown. */
-function stateStatus(runtime: string, root: string | undefined, id: string): string | undefined {
-  const r = spawnSync(runtime, [...(root ? ['--root', root] : []), 'state', id], {
-    argv0: basename(runtime),
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 10_000,
-  });
-  if (r.status !== 0) return undefined;
-  return parseOciState(r.stdout)?.status;
-}
-
 export function locateContainer(
   runtime: string,
   root: string | undefined,
@@ -41,7 +27,7 @@ export function locateContainer(
 ): LocatedContainer {
   let found;
   try {
-    found = findContainerInit(runtime, root, id, env);
+    found = readContainerState({ path: runtime, root }, id, { withStatus: true, env });
   } catch (err) {
     if (!(err instanceof ContainerNotFound)) throw err;
     const notRunning = /not running/.test(err.message);
@@ -51,7 +37,7 @@ export function locateContainer(
       notRunning ? EXIT.NOT_RUNNING : EXIT.NOT_FOUND,
     );
   }
-  const status = stateStatus(runtime, root, id);
+  const status = found.status;
   if (status === 'created' || status === 'stopped') {
     throw new OperatorError(`container ${id} is ${status}, not running`, EXIT.NOT_RUNNING);
   }

@@ -1,10 +1,10 @@
 // Which known lower-runtime bug applies, worded for doctor. The facts (version ranges and
-// what is wrong) live in src/criu/needs.ts, the one table the restore hook uses too.
+// what is wrong) live in src/lower/needs.ts, the one table the restore hook uses too.
 
-import type { RestoreCgroupRootMode } from '../config/settings.js';
-import { needsFor } from '../criu/needs.js';
-import type { ApplicableBug } from './doctor-findings.js';
-import type { RuntimeIdentity } from './runtime-version.js';
+import type { RestoreCgroupRootMode } from '../../config/settings.js';
+import { needsFor } from '../../lower/needs.js';
+import type { ApplicableBug } from './findings.js';
+import type { RuntimeIdentity } from '../../lower/version.js';
 
 const NEVER_ADVICE =
   'restoreCgroupRoot is "never" in the cgherd configuration: the herd still places the tree, ' +

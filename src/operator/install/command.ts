@@ -1,0 +1,103 @@
+// The shared body of `cgherd install podman` and `cgherd install --remove`: their flags,
+// the run, and the words for what it did.
+
+import { Flags } from '@oclif/core';
+import type { Interfaces } from '@oclif/core';
+import { EXIT, OperatorError, type ExitCode } from '../exit.js';
+import { findTool, podmanVersionOf } from '../doctor/probe.js';
+import { installPodman, removePodman, type InstallResult, type RemoveResult } from './drop-in.js';
+import { launcherPath } from './launcher.js';
+import { supportsAppend } from './podman-conf.js';
+
+/** The exit statuses both install commands can end with, for their --help. */
+export const INSTALL_EXIT_CODES: readonly ExitCode[] = [
+  EXIT.OK,
+  EXIT.USAGE,
+  EXIT.PERMISSION,
+  EXIT.CONFIG,
+];
+
+export const installFlags = {
+  default: Flags.boolean({
+    description: 'also make cgherd Podman\'s default runtime (runtime = "cgherd")',
+    default: false,
+  }),
+  'dry-run': Flags.boolean({
+    description: 'print what would be written or removed; change nothing',
+    default: false,
+  }),
+  remove: Flags.boolean({
+    description: 'take the drop-in back, restoring what was there before',
+    default: false,
+  }),
+  json: Flags.boolean({ description: 'print the result as JSON', default: false }),
+  'root-dir': Flags.string({
+    description: 'filesystem root holding etc/containers (default /; for images and tests)',
+    env: 'CGHERD_ROOT_DIR',
+    default: '/',
+  }),
+  launcher: Flags.string({
+    description: "launcher path to register (default: this installation's)",
+  }),
+};
+
+function installLines(r: InstallResult): string[] {
+  const lines: string[] = [];
+  if (r.action === 'would-write') {
+    lines.push(`would write ${r.path}:`, '', ...r.content.trimEnd().split('\n'), '');
+    if (r.backup) lines.push(`would first move the existing file to ${r.backup}`);
+    return lines;
+  }
+  if (r.action === 'unchanged') lines.push(`${r.path} is already up to date`);
+  else lines.push(`${r.action} ${r.path}`);
+  if (r.backup) lines.push(`the previous ${r.path} is kept as ${r.backup}; --remove puts it back`);
+  lines.push('check with: podman --runtime cgherd info; undo with: cgherd install --remove');
+  return lines;
+}
+
+function removeLines(r: RemoveResult): string[] {
+  switch (r.action) {
+    case 'absent':
+      return [`nothing to remove: ${r.path} does not exist`];
+    case 'would-remove':
+      return [`would remove ${r.path}`];
+    case 'would-restore':
+      return [`would put the previous ${r.path} back`];
+    case 'removed':
+      return [`removed ${r.path}${r.removedDir ? ' and the directory cgherd had created' : ''}`];
+    case 'restored':
+      return [`restored the previous ${r.path}`];
+  }
+}
+
+type InstallFlags = Interfaces.InferredFlags<typeof installFlags>;
+
+export interface CommandIO {
+  log(line: string): void;
+}
+
+function podmanVersion(): string | undefined {
+  const podman = findTool('podman', ['/usr/bin', '/usr/local/bin', '/bin'], process.env.PATH);
+  return podman ? podmanVersionOf(podman) : undefined;
+}
+
+/** Installs or removes; logs the lines and returns the report (what --json prints). */
+export function runInstall(flags: InstallFlags, io: CommandIO): object {
+  if (flags.remove) {
+    if (flags.default)
+      throw new OperatorError('--remove and --default do not go together', EXIT.USAGE);
+    const r = removePodman(flags['root-dir'], flags['dry-run']);
+    for (const line of removeLines(r)) io.log(line);
+    return r;
+  }
+  const version = podmanVersion();
+  const r = installPodman({
+    rootDir: flags['root-dir'],
+    launcher: flags.launcher ?? launcherPath(),
+    makeDefault: flags.default,
+    dryRun: flags['dry-run'],
+    useAppend: supportsAppend(version),
+  });
+  for (const line of installLines(r)) io.log(line);
+  return { ...r, podmanVersion: version ?? null };
+}
