@@ -19,7 +19,7 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-CRUN=/usr/bin/crun
+CRUN=/var/cache/cgherd-testbed/crun-1.21/crun # test/env/setup.sh builds it
 NAME=cgt-val-podman
 DIR=/tmp/$NAME
 PARENT=/$NAME

@@ -1,48 +1,37 @@
 #!/bin/sh
-# Installs the host packages the suite and the demo need. Idempotent: a second run
-# costs one dpkg query. Trixie is added pinned low so that it is only used when asked
-# for by name (-t trixie); unpinned it would upgrade the whole machine.
+# Installs the host packages the suite and the demo need, all from the host's own suites
+# (Debian 12 bookworm). Nothing from trixie or sid is ever a candidate here: source
+# packages from trixie go through a private apt configuration (apt-private.sh) that the
+# system's apt never sees. Idempotent: a second run costs one stamp check.
 set -eu
 
-STAMP=/var/lib/cgherd-testbed/packages.v4
+STAMP=/var/lib/cgherd-testbed/packages.v5
+export DEBIAN_FRONTEND=noninteractive
+
+# Older test beds (packages.v4 and before) added trixie to the system's apt, pinned low.
+# Take those files back: they are ours, and nothing may install from trixie any more.
+# Packages they already upgraded are left alone; downgrading libc6 is worse.
+for f in /etc/apt/sources.list.d/cgherd-trixie.sources /etc/apt/preferences.d/cgherd-trixie \
+  /etc/apt/sources.list.d/cgherd-bookworm-src.sources; do
+  [ -e "$f" ] && rm -f "$f" && rm -f "$STAMP"
+done
+
 [ -e "$STAMP" ] && exit 0
 
-export DEBIAN_FRONTEND=noninteractive
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
-MIRROR=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n1)
-: "${MIRROR:=http://deb.debian.org/debian}"
-
-cat > /etc/apt/sources.list.d/cgherd-trixie.sources <<SRC
-Types: deb deb-src
-URIs: $MIRROR
-Suites: trixie
-Components: main
-Signed-By: $KEYRING
-SRC
-cat > /etc/apt/sources.list.d/cgherd-bookworm-src.sources <<SRC
-Types: deb-src
-URIs: $MIRROR
-Suites: bookworm
-Components: main
-Signed-By: $KEYRING
-SRC
-cat > /etc/apt/preferences.d/cgherd-trixie <<PIN
-Package: *
-Pin: release n=trixie
-Pin-Priority: 100
-PIN
+# What the suite compares against: the machine's packages before the test bed's first run.
+mkdir -p /var/lib/cgherd-testbed
+[ -e /var/lib/cgherd-testbed/dpkg-before.tsv ] ||
+  dpkg-query -W -f '${Package}:${Architecture}\t${Version}\n' >/var/lib/cgherd-testbed/dpkg-before.tsv
 
 apt-get update -qq
-# CRIU 4.1.1, crun 1.21 and runc from trixie; libcriu2 is only a Recommends of crun.
-# crun's build dependencies come from trixie too: the trixie crun already pulled trixie's
-# runtime libraries (libyajl2, libsystemd0, ...) and bookworm's -dev packages pin the old ones.
-apt-get install -y -qq -t trixie criu crun runc libcriu2 libcriu-dev \
-  golang-github-opencontainers-specs-dev \
-  automake autoconf libtool gperf libcap-dev libseccomp-dev libsystemd-dev \
-  libyajl-dev pkgconf libprotobuf-c-dev >/dev/null
-# Podman 4.3.1 (bookworm) with its helpers, the rootfs, and packaging tools.
-# build-essential and dpkg-dev: setup.sh builds the crun fixtures from `apt-get source`.
-apt-get install -y -qq podman conmon busybox-static build-essential dpkg-dev python3 git rpm \
-  fakeroot util-linux iproute2 procps xz-utils >/dev/null
-mkdir -p "$(dirname "$STAMP")"
+# Build tools and the build dependencies of CRIU 4.1.1 and crun (criu.sh, setup.sh).
+# Podman 4.3.1 with conmon 2.1.6, runc 1.1.5, busybox for the root filesystems, and the
+# packaging tools. All bookworm.
+apt-get install -y -qq --no-install-recommends \
+  build-essential dpkg-dev fakeroot pkgconf make git xz-utils ca-certificates \
+  libbsd-dev libcap-dev libgnutls28-dev libnet1-dev libnftables-dev libnl-3-dev \
+  libprotobuf-c-dev libprotobuf-dev protobuf-c-compiler protobuf-compiler uuid-dev python3 \
+  automake autoconf libtool gperf libseccomp-dev libsystemd-dev libyajl-dev \
+  busybox-static util-linux iproute2 procps rpm >/dev/null 2>&1 ||
+  { echo "test/env/packages.sh: apt-get install failed" >&2; exit 1; }
 touch "$STAMP"

@@ -1,11 +1,15 @@
 #!/bin/sh
-# What the Podman end-to-end tests need beyond test/env/packages.sh: a JDK for the Java
-# daemon container (javac compiles test/fixtures/java at test time; the container runs
-# the host's JVM from a read-only /usr). Idempotent: nothing happens when javac exists.
+# Podman 4.3.1, conmon, runc 1.1.5 and a JDK (the Java daemon container runs the host's
+# JVM from a read-only /usr), all from bookworm. Runs after criu.sh, so that the local
+# CRIU 4.1.1 packages, not bookworm's 3.17.1, satisfy anything that asks for criu.
 set -eu
-command -v javac >/dev/null 2>&1 && exit 0
+STAMP=/var/lib/cgherd-testbed/podman-packages.v2
+[ -e "$STAMP" ] && exit 0
 [ "$(id -u)" = 0 ] || { echo "test/env/podman-packages.sh: must run as root" >&2; exit 1; }
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq openjdk-17-jdk-headless >/dev/null
-command -v javac >/dev/null 2>&1 || { echo "test/env/podman-packages.sh: javac still missing" >&2; exit 1; }
+apt-get install -y -qq podman conmon runc openjdk-17-jdk-headless >/dev/null 2>&1 ||
+  { echo "test/env/podman-packages.sh: apt-get install failed" >&2; exit 1; }
+for b in podman conmon runc javac; do
+  command -v "$b" >/dev/null 2>&1 || { echo "test/env/podman-packages.sh: $b still missing" >&2; exit 1; }
+done
+touch "$STAMP"

@@ -1,13 +1,19 @@
 #!/bin/sh
-# Prepares a fresh Debian 12 machine for the integration and e2e suites (root only):
-#   - host packages (packages.sh, stamped);
+# Prepares a Debian 12 machine for the integration and e2e suites (root only). Only
+# bookworm packages and packages built here are installed into the system; see
+# test/env/README.md for what lands where and why.
+#   - host packages from bookworm (packages.sh, stamped);
+#   - CRIU 4.1.1 built for bookworm, installed as local .debs (criu.sh);
+#   - Podman 4.3.1, conmon, runc 1.1.5 and a JDK from bookworm (podman-packages.sh);
 #   - crun 1.8.1 built with CRIU from bookworm's source: the buggy runtime LTS hosts ship;
-#   - crun 1.21 from trixie's source with the restore cgroup root taken out (PR 1679
-#     reverted): the same bug on a runtime that also handles v2 devices;
+#   - crun 1.21 from trixie's upstream tarball, as released: the fixed runtime;
+#   - the same crun 1.21 with the restore cgroup root taken out (PR 1679 reverted): the
+#     bug on a runtime that also handles v2 devices;
 #   - a busybox-static root filesystem.
-# Everything lands in /var/cache/cgherd-testbed and is rebuilt only when the binary is
-# missing or its stamp (version, patch checksum, configure flags) changed.
-# Quiet on success; on failure it says what failed and shows the tail of the build log.
+# The crun builds live in /var/cache/cgherd-testbed, outside the system's paths, and are
+# rebuilt only when the binary is missing or its stamp (version, patch checksum, configure
+# flags, libcriu) changed. Quiet on success; on failure it says what failed and shows the
+# tail of the build log. Touches $FIXTURES/READY when everything is in place.
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -24,13 +30,13 @@ die() {
 }
 
 [ "$(id -u)" = 0 ] || die "must run as root"
-sh "$HERE/packages.sh" || die "packages.sh failed"
-# The JDK for the Podman Java scenarios, kept in its own script by the e2e suite.
-if [ -f "$HERE/podman-packages.sh" ]; then
-  sh "$HERE/podman-packages.sh" || die "podman-packages.sh failed"
-fi
-command -v criu >/dev/null || die "criu is not installed (packages.sh should have installed it)"
 mkdir -p "$FIXTURES"
+export FIXTURES
+sh "$HERE/packages.sh" || die "packages.sh failed"
+sh "$HERE/criu.sh" || die "criu.sh failed"
+sh "$HERE/podman-packages.sh" || die "podman-packages.sh failed"
+. "$HERE/apt-private.sh"
+apt_private_update >/dev/null 2>&1 || die "private apt update (source indexes) failed"
 
 # --- crun ----------------------------------------------------------------------------
 
@@ -53,42 +59,17 @@ patch_noroot() {
   [ "$(grep -c 'if (0 && status->cgroup_path)' "$file")" = 1 ] || die "patch noroot did not apply exactly once"
 }
 
-# fetch_source SRCPKG VERSION DIR: unpacks the Debian source into DIR/src.
-# Some mirrors serve the upstream tarball of a suite that is not the host's but not its
-# .dsc or .debian.tar.xz (seen for trixie's crun 1.21-1). Then the upstream tarball alone
-# is fetched by apt's own helper, which checks it against the SHA256 in apt's index.
-fetch_source() {
-  pkg=$1 version=$2 dir=$3
-  upstream=${version%-*}
-  (cd "$dir" && apt-get source -qq "$pkg=$version") >>"$LOG" 2>&1 && {
-    mv "$dir/$pkg-$upstream" "$dir/src"
-    return 0
-  }
-  line=$(apt-get source --print-uris -qq "$pkg=$version" 2>>"$LOG" |
-    grep "'[^']*/${pkg}_$upstream\.orig\.tar\.[a-z0-9]*' " | head -n1 || true)
-  [ -n "$line" ] || die "apt-get source $pkg=$version failed and apt knows no upstream tarball for it"
-  set -- $line
-  uri=$(echo "$1" | tr -d "'") file=$2 hash=$4
-  case $hash in SHA256:*) ;; *) die "no SHA256 for $file in apt's index ($line)" ;; esac
-  rm -f "$dir/$file"
-  /usr/lib/apt/apt-helper download-file "$uri" "$dir/$file" "$hash" >>"$LOG" 2>&1 ||
-    die "cannot download $uri (or its checksum does not match apt's index)"
-  echo "note: $pkg=$version: Debian packaging not on the mirror, building the checked upstream tarball" >>"$LOG"
-  mkdir "$dir/src"
-  tar -xf "$dir/$file" -C "$dir/src" --strip-components=1
-}
-
 # build_crun NAME DEBIAN_VERSION PATCH_FN PATCH_TEXT CONFIGURE_FLAGS
 build_crun() {
   name=$1 version=$2 patch_fn=$3 patch_text=$4 flags=$5
   dest=$FIXTURES/$name
-  stamp="version=$version patch=$(printf '%s' "$patch_text" | sha256sum | cut -c1-16) configure=$flags"
+  stamp="version=$version patch=$(printf '%s' "$patch_text" | sha256sum | cut -c1-16) configure=$flags criu=$(dpkg-query -W -f '${Version}' libcriu-dev)"
   if [ -x "$dest/crun" ] && [ "$(cat "$dest/stamp" 2>/dev/null)" = "$stamp" ]; then
     return 0
   fi
   work=$(mktemp -d /tmp/cgt-bed-build.XXXXXX)
   LOG=$work/build.log
-  fetch_source crun "$version" "$work"
+  apt_private_source crun "$version" "$work" "$LOG" || die "$name: cannot fetch crun=$version"
   cd "$work/src"
   "$patch_fn"
   [ -x configure ] || ./autogen.sh >>"$LOG" 2>&1 || die "$name: autogen.sh failed"
@@ -108,6 +89,7 @@ build_crun() {
 }
 
 build_crun crun-1.8.1 1.8.1-1+deb12u1 patch_none "" "--disable-systemd"
+build_crun crun-1.21 1.21-1 patch_none "" "--disable-systemd"
 build_crun crun-1.21-noroot 1.21-1 patch_noroot "$PATCH_NOROOT_SED" "--disable-systemd"
 
 # --- busybox root filesystem -----------------------------------------------------------
@@ -139,6 +121,7 @@ if [ "$(cat "$ROOTFS.stamp" 2>/dev/null)" != "$rootfs_stamp" ] || [ ! -x "$ROOTF
   printf '%s\n' "$rootfs_stamp" >"$ROOTFS.stamp"
 fi
 
-for bin in "$FIXTURES/crun-1.8.1/crun" "$FIXTURES/crun-1.21-noroot/crun" /usr/bin/crun; do
+for bin in "$FIXTURES/crun-1.8.1/crun" "$FIXTURES/crun-1.21/crun" "$FIXTURES/crun-1.21-noroot/crun"; do
   "$bin" --version | grep -q '+CRIU' || die "$bin has no +CRIU"
 done
+touch "$FIXTURES/READY"

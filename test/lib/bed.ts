@@ -16,8 +16,8 @@ export const ROOTFS_BUSYBOX = `${FIXTURES}/rootfs-busybox`;
 export const RUNTIMES = {
   crun181: '/var/cache/cgherd-testbed/crun-1.8.1/crun',
   crun121NoRoot: '/var/cache/cgherd-testbed/crun-1.21-noroot/crun', // "crun 1.21 without the restore cgroup root"
-  crun121: '/usr/bin/crun',
-  runc: '/usr/bin/runc',
+  crun121: '/var/cache/cgherd-testbed/crun-1.21/crun',
+  runc: '/usr/bin/runc', // bookworm's runc 1.1.5
 } as const;
 
 /** The repository root: the nearest ancestor of this file holding package.json. */

@@ -1,0 +1,67 @@
+# Sourced, not run. A private apt configuration for SOURCE packages only: its own
+# sources.list (deb-src lines for bookworm and trixie), index and cache directories under
+# the test bed's cache. The system's apt never sees it, so nothing from trixie can become
+# an install candidate on the host; only source tarballs are fetched through it.
+#
+#   apt_private update              refresh the private source indexes (at most daily)
+#   apt_private_source PKG VER DIR  unpack PKG=VER's source into DIR/src
+
+APT_PRIVATE=${FIXTURES:-/var/cache/cgherd-testbed}/apt-sources
+APT_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+
+# The host's Debian mirror, so that a machine configured for a local mirror uses it.
+apt_private_mirror() {
+  m=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n1)
+  [ -n "$m" ] || m=$(sed -n 's/^deb  *\(\[[^]]*\]  *\)\{0,1\}\(http[^ ]*\) .*/\2/p' /etc/apt/sources.list 2>/dev/null | head -n1)
+  echo "${m:-http://deb.debian.org/debian}"
+}
+
+apt_private() {
+  apt-get -q \
+    -o Dir::Etc::sourcelist="$APT_PRIVATE/sources.list" \
+    -o Dir::Etc::sourceparts="$APT_PRIVATE/sources.list.d" \
+    -o Dir::State::Lists="$APT_PRIVATE/lists" \
+    -o Dir::Cache="$APT_PRIVATE/cache" \
+    -o APT::Get::List-Cleanup=false \
+    "$@"
+}
+
+apt_private_update() {
+  mkdir -p "$APT_PRIVATE/lists/partial" "$APT_PRIVATE/cache/archives/partial" "$APT_PRIVATE/sources.list.d"
+  mirror=$(apt_private_mirror)
+  want="deb-src [signed-by=$APT_KEYRING] $mirror bookworm main
+deb-src [signed-by=$APT_KEYRING] $mirror trixie main"
+  stamp=$APT_PRIVATE/updated
+  if [ "$(cat "$APT_PRIVATE/sources.list" 2>/dev/null)" = "$want" ] &&
+    [ -n "$(find "$stamp" -mtime -1 2>/dev/null)" ]; then
+    return 0
+  fi
+  printf '%s\n' "$want" >"$APT_PRIVATE/sources.list"
+  apt_private update -qq && touch "$stamp"
+}
+
+# apt_private_source PKG VERSION DIR LOG: DIR/src gets the unpacked source of PKG=VERSION.
+# The mirror sometimes serves a non-host suite's upstream tarball but not its .dsc or
+# Debian tarball (seen for trixie's crun 1.21-1 and criu 4.1.1-1). Then the upstream
+# tarball alone is fetched by apt's own helper, checked against the SHA256 in the index.
+apt_private_source() {
+  pkg=$1 version=$2 dir=$3 log=$4
+  upstream=${version%-*}
+  upstream=${upstream#*:}
+  if (cd "$dir" && apt_private source -qq "$pkg=$version") >>"$log" 2>&1; then
+    mv "$dir/$pkg-$upstream" "$dir/src"
+    return 0
+  fi
+  line=$(apt_private source --print-uris -qq "$pkg=$version" 2>>"$log" |
+    grep "'[^']*/${pkg}_$upstream\.orig\.tar\.[a-z0-9]*' " | head -n1 || true)
+  [ -n "$line" ] || { echo "apt knows no source for $pkg=$version" >>"$log"; return 1; }
+  # shellcheck disable=SC2086
+  set -- $line
+  uri=$(echo "$1" | tr -d "'") file=$2 hash=$4
+  case $hash in SHA256:*) ;; *) echo "no SHA256 for $file in apt's index ($line)" >>"$log"; return 1 ;; esac
+  rm -f "$dir/$file"
+  /usr/lib/apt/apt-helper download-file "$uri" "$dir/$file" "$hash" >>"$log" 2>&1 || return 1
+  echo "note: $pkg=$version: Debian packaging not on the mirror, building the checked upstream tarball" >>"$log"
+  mkdir "$dir/src"
+  tar -xf "$dir/$file" -C "$dir/src" --strip-components=1
+}
