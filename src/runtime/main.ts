@@ -6,6 +6,8 @@ import { writeSync } from 'node:fs';
 import { parseArgv, type ParsedArgv } from './argv.js';
 import { loadSettings } from '../config/load.js';
 import { forward } from './forward.js';
+import { engineCompat } from './engine-compat.js';
+import { createMissingDirs } from './engine-dirs.js';
 import { inheritedFdCount, isIntercepted } from './intercepted.js';
 import { writeRecord } from './report.js';
 import { loadHooks, runAfter, runBefore, type Ran } from './run-hooks.js';
@@ -53,11 +55,16 @@ async function main(argv: readonly string[]): Promise<number> {
     if (before.warnings.length > 0) ctx.debug('warnings before: %o', before.warnings);
   }
 
+  // containerd's runc shim: see engine-compat.ts. Hooks above saw the argv as received.
+  const compat = engineCompat(argv, parsed, settings.lowerRuntime);
+  const unmade = createMissingDirs(compat.mkdirs);
+  if (unmade.length > 0) ctx.debug('could not create %o', unmade);
+
   let outcome;
   try {
     outcome = await forward(
       settings.lowerRuntime,
-      argv,
+      compat.argv,
       ctx.childEnv,
       inheritedFdCount(parsed, process.env),
     );
