@@ -14,6 +14,7 @@ import { benchHerd } from './herd.js';
 import { benchCycle } from './cycle.js';
 import { benchPodmanCycle } from './podman-cycle.js';
 import { benchLoad } from './load.js';
+import { benchContainerdCycle } from './containerd-cycle.js';
 
 type Place = 'host' | 'v1' | 'v2';
 
@@ -35,6 +36,7 @@ const SECTIONS: Record<Place, Section[]> = {
   host: [
     ['checkpoint and restore through Podman, cgroup v1', benchPodmanCycle],
     ['load: parallel checkpoint and restore, cgherd over crun 1.8.1 vs crun 1.21', benchLoad],
+    ['checkpoint and restore through containerd, cgroup v1', benchContainerdCycle],
   ],
 };
 

@@ -4,7 +4,8 @@
 # test/env/README.md for what lands where and why.
 #   - host packages from bookworm (packages.sh, stamped);
 #   - CRIU 4.1.1 built for bookworm, installed as local .debs (criu.sh);
-#   - Podman 4.3.1, conmon, runc 1.1.5 and a JDK from bookworm (podman-packages.sh);
+#   - Podman 4.3.1, conmon, crun 1.8.1, runc 1.1.5 and a JDK from bookworm (podman-packages.sh);
+#   - containerd 1.6.20 and ctr from bookworm (containerd.sh);
 #   - crun 1.8.1 built with CRIU from bookworm's source: the buggy runtime LTS hosts ship;
 #   - crun 1.21 from trixie's upstream tarball, as released: the fixed runtime;
 #   - the same crun 1.21 with the restore cgroup root taken out (PR 1679 reverted): the
@@ -35,6 +36,7 @@ export FIXTURES
 sh "$HERE/packages.sh" || die "packages.sh failed"
 sh "$HERE/criu.sh" || die "criu.sh failed"
 sh "$HERE/podman-packages.sh" || die "podman-packages.sh failed"
+sh "$HERE/containerd.sh" || die "containerd.sh failed"
 . "$HERE/apt-private.sh"
 apt_private_update >/dev/null 2>&1 || die "private apt update (source indexes) failed"
 
