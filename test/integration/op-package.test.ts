@@ -77,7 +77,7 @@ test('control: without nodejs, criu and crun|runc dpkg refuses to configure it',
   const root = dpkgRoot('empty', []);
   const r = await dpkg(root, ['-i', DEB]);
   assert.is.not(r.code, 0);
-  assert.match(r.stderr, /cgherd depends on nodejs \(>= 20\)/);
+  assert.match(r.stderr, /cgherd depends on nodejs \(>= 18\.19\)/);
   assert.match(r.stderr, /cgherd depends on criu/);
   assert.match(r.stderr, /cgherd depends on crun \| runc/);
 });
@@ -92,7 +92,7 @@ test('.deb: metadata', () => {
   );
   assert.match(fields, `Version: ${VERSION}`);
   assert.match(fields, 'Architecture: all');
-  assert.match(fields, 'Depends: nodejs (>= 20), criu, crun | runc');
+  assert.match(fields, 'Depends: nodejs (>= 18.19), criu, crun | runc');
   assert.match(fields, 'Provides: oci-runtime');
 });
 
@@ -208,7 +208,7 @@ test('.rpm: metadata, and the files of an rpm --root install', async () => {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
   const requires = q(['--requires']);
-  assert.match(requires, /^nodejs >= 20$/m);
+  assert.match(requires, /^nodejs >= 18\.19$/m);
   assert.match(requires, /^criu$/m);
   assert.match(requires, /^\(crun or runc\)$/m);
   assert.match(q(['--provides']), /^oci-runtime$/m);
