@@ -13,6 +13,7 @@ import { benchPassthrough } from './passthrough.js';
 import { benchHerd } from './herd.js';
 import { benchCycle } from './cycle.js';
 import { benchPodmanCycle } from './podman-cycle.js';
+import { benchLoad } from './load.js';
 
 type Place = 'host' | 'v1' | 'v2';
 
@@ -31,7 +32,10 @@ const SECTIONS: Record<Place, Section[]> = {
     ['checkpoint and restore', benchCycle],
   ],
   v2: [['the herd, cgroup v2', benchHerd]],
-  host: [['checkpoint and restore through Podman, cgroup v1', benchPodmanCycle]],
+  host: [
+    ['checkpoint and restore through Podman, cgroup v1', benchPodmanCycle],
+    ['load: parallel checkpoint and restore, cgherd over crun 1.8.1 vs crun 1.21', benchLoad],
+  ],
 };
 
 async function runSections(place: Place, only: readonly string[]): Promise<void> {

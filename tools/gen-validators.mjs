@@ -15,7 +15,9 @@
 // The OCI runtime-spec schemas are pinned copies (schemas/runtime-spec/, see
 // schemas/README.md); every file is checked against SHA256SUMS before it is used, and a
 // schema file that is not listed there is an error. schemas/runtime-spec-amendments.json
-// lists the few known schema defects that are patched in memory, each with its reason.
+// (checked against runtime-spec-amendments.schema.json) lists where cgherd departs from
+// those schemas, each row with its reason and sources: the relax rows are patched in
+// memory before compiling, and the whole table is emitted as generated/amendments.ts.
 //
 //   node tools/gen-validators.mjs
 
@@ -70,23 +72,50 @@ function readJson(path) {
 }
 
 /**
- * Known defects of the pinned schemas, patched in memory (the files stay byte for byte
- * upstream's). Each amendment names the exact value it replaces, so a new release that
- * fixed or changed it fails the build instead of being patched blindly.
+ * The amendments table (schemas/runtime-spec-amendments.json), checked against its own
+ * schema. Read once: both OCI validators and the generated table use it.
  */
-function amend(name, schema, amendments) {
-  for (const a of amendments.filter((x) => x.file === name)) {
-    const tokens = a.pointer.split('/').slice(1);
+let amendmentTable;
+function amendmentsTable() {
+  if (amendmentTable) return amendmentTable;
+  const table = readJson(join(ROOT, 'schemas', 'runtime-spec-amendments.json'));
+  const ajv = new Ajv04({ allErrors: true, strict: true });
+  const check = ajv.compile(readJson(join(ROOT, 'schemas', 'runtime-spec-amendments.schema.json')));
+  if (!check(table)) {
+    const first = check.errors[0];
+    fail(`schemas/runtime-spec-amendments.json${first.instancePath}: ${first.message}`);
+  }
+  const ids = new Set();
+  for (const row of table.amendments) {
+    if (ids.has(row.id)) fail(`amendment id ${row.id} appears twice`);
+    ids.add(row.id);
+    if ((row.kind === 'relax') !== (row.patch !== undefined)) {
+      fail(`amendment ${row.id}: a relax row has a patch, a refuse row has none`);
+    }
+  }
+  amendmentTable = table;
+  return table;
+}
+
+/**
+ * Widens the pinned schemas where the runtimes accept more (the relax rows of the table;
+ * the files stay byte for byte upstream's). Each patch names the exact value it replaces,
+ * so a new release that fixed or changed it fails the build instead of being patched
+ * blindly.
+ */
+function amend(name, schema, patches) {
+  for (const p of patches.filter((x) => x.file === name)) {
+    const tokens = p.pointer.split('/').slice(1);
     const last = tokens.pop();
     let parent = schema;
     for (const t of tokens) parent = parent?.[t];
-    if (parent === undefined || JSON.stringify(parent[last]) !== JSON.stringify(a.from)) {
+    if (parent === undefined || JSON.stringify(parent[last]) !== JSON.stringify(p.from)) {
       fail(
-        `amendment ${name}#${a.pointer} is stale: the schema no longer has the value it replaces`,
+        `amendment ${name}#${p.pointer} is stale: the schema no longer has the value it replaces`,
       );
     }
-    parent[last] = a.to;
-    a.applied = true;
+    parent[last] = JSON.parse(JSON.stringify(p.to));
+    p.applied = true;
   }
   return schema;
 }
@@ -99,12 +128,14 @@ function ociValidatorCode(allErrors) {
   // complaints (checked with strict: 'log'); editing them would no longer be the
   // official schema.
   const ajv = new Ajv04({ allErrors, strict: false, code: { source: true } });
-  const amendments = readJson(join(ROOT, 'schemas', 'runtime-spec-amendments.json'));
+  const patches = amendmentsTable()
+    .amendments.filter((row) => row.kind === 'relax')
+    .map((row) => ({ ...row.patch }));
   for (const name of verifiedSpecFiles()) {
     // They carry no "id", so the file name is their URI and "defs.json#/..." resolves.
-    ajv.addSchema(amend(name, readJson(join(SPEC_DIR, name)), amendments), name);
+    ajv.addSchema(amend(name, readJson(join(SPEC_DIR, name)), patches), name);
   }
-  const unused = amendments.filter((a) => !a.applied);
+  const unused = patches.filter((p) => !p.applied);
   if (unused.length > 0) fail(`amendment for missing file ${unused[0].file}`);
   // CommonJS (module.exports = the validator): run through vm.Script, see scriptSource.
   return standaloneCode(ajv, ajv.getSchema('config-schema.json'));
@@ -296,6 +327,13 @@ rmSync(join(OUT_DIR, 'oci-config.ts'), { force: true });
 
 const cgherdFile = join(OUT_DIR, 'cgherd-config.ts');
 writeIfChanged(cgherdFile, esmModule(cgherdValidatorCode(), cgherdFile));
+
+// The table itself, for `cgherd validate --explain` and the differential test: the rows
+// in force are exactly those this build applied.
+writeIfChanged(
+  join(OUT_DIR, 'amendments.ts'),
+  [...HEADER, `export const TABLE = ${JSON.stringify(amendmentsTable(), null, 2)};`, ''].join('\n'),
+);
 
 const fullFile = join(OUT_DIR, 'oci-config-full.cts');
 const full = scriptSource(ociValidatorCode(true), fullFile);

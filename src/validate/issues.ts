@@ -9,6 +9,11 @@ export interface ValidationIssue {
   pointer: string;
   /** "expected …, found …" */
   message: string;
+  /** The refuse row of schemas/runtime-spec-amendments.json this issue enforces, when the
+   *  check is cgherd's own rather than the schema's. */
+  amendment?: string;
+  /** The JSON Schema keyword that failed (type, enum, minimum, required, …). */
+  keyword?: string;
 }
 
 function escapePointerToken(token: string): string {
@@ -153,7 +158,7 @@ function issuesFromAjv(
         if (path === '') break;
       }
     }
-    const issue = issueFor(error, data);
+    const issue = { ...issueFor(error, data), keyword: error.keyword };
     const key = `${issue.pointer}\0${issue.message}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -1,7 +1,13 @@
-// Finds where a JSON text first goes wrong. V8's JSON.parse messages only sometimes carry
-// a position ("Unexpected token 'a', "abc" is not valid JSON" has none), and people fix
-// files by line and column. Runs only after JSON.parse has failed, so its cost never
-// touches a valid config. Iterative, so a deeply nested file cannot overflow the stack.
+// Where a JSON text that JSON.parse refused goes wrong, as line and column: people fix
+// files by position. V8's own message is the authority when it carries a position (it is
+// V8's parse that failed, and its position is the exact character); some of its messages
+// carry none ("Unexpected token 'a', "abc" is not valid JSON"), and then jsonc-parser's
+// scanner, run strict (no comments, no trailing commas), names the offending token.
+// Runs only after JSON.parse has failed, so jsonc-parser is loaded then and never on a
+// valid config.
+
+import { createRequire } from 'node:module';
+import type * as JsoncParser from 'jsonc-parser';
 
 export interface JsonSyntaxError {
   /** UTF-16 offset into the text. */
@@ -10,9 +16,6 @@ export interface JsonSyntaxError {
   column: number;
   message: string;
 }
-
-const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
-const ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
 
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
@@ -24,131 +27,115 @@ export function lineColumn(text: string, offset: number): { line: number; column
   return { line, column: offset - lineStart + 1 };
 }
 
+/** What sits at `offset`, for the message: a visible character, or a code point. */
 function describeAt(text: string, offset: number): string {
   if (offset >= text.length) return 'unexpected end of input';
   const code = text.codePointAt(offset) as number;
   const shown =
-    code < 0x20 || code === 0xfeff
+    code < 0x20 || code === 0x7f || code === 0xfeff || (code >= 0x80 && code <= 0x9f)
       ? `U+${code.toString(16).padStart(4, '0')}`
       : `'${String.fromCodePoint(code)}'`;
   return `unexpected ${shown}`;
 }
 
-/** Scans a string starting at the opening quote; returns the offset after it or an error. */
-function scanString(text: string, start: number): number | { offset: number; message: string } {
-  let i = start + 1;
-  for (;;) {
-    if (i >= text.length) return { offset: i, message: 'unterminated string' };
-    const c = text.charCodeAt(i);
-    if (c === 0x22) return i + 1;
-    if (c < 0x20)
-      return {
-        offset: i,
-        message: `control character U+${c.toString(16).padStart(4, '0')} in string`,
-      };
-    if (c === 0x5c) {
-      const next = text[i + 1];
-      if (next === 'u') {
-        if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
-          return { offset: i, message: 'bad \\u escape in string' };
-        }
-        i += 6;
-        continue;
-      }
-      if (next === undefined || !ESCAPES.has(next))
-        return { offset: i, message: 'bad escape in string' };
-      i += 2;
-      continue;
+/** jsonc-parser's error codes, as what the file needs at that place. */
+const EXPECTED: Readonly<Record<string, string>> = {
+  InvalidSymbol: 'not a JSON value',
+  InvalidNumberFormat: 'not a JSON number',
+  PropertyNameExpected: 'expected a double-quoted property name',
+  ValueExpected: 'expected a value',
+  ColonExpected: "expected ':' after the property name",
+  CommaExpected: "expected ',' between members",
+  CloseBraceExpected: "expected ',' or '}'",
+  CloseBracketExpected: "expected ',' or ']'",
+  EndOfFileExpected: 'text after the end of the JSON value',
+  InvalidCommentToken: 'comments are not JSON',
+  UnexpectedEndOfComment: 'comments are not JSON',
+  UnexpectedEndOfString: 'unterminated string, or a control character in it',
+  UnexpectedEndOfNumber: 'incomplete number',
+  InvalidUnicode: 'bad \\u escape in a string',
+  InvalidEscapeCharacter: 'bad escape in a string',
+  InvalidCharacter: 'control character in a string',
+};
+
+type Jsonc = typeof JsoncParser;
+let jsonc: Jsonc | undefined;
+
+function loadJsonc(): Jsonc {
+  jsonc ??= createRequire(import.meta.url)('jsonc-parser') as Jsonc;
+  return jsonc;
+}
+
+/** jsonc-parser's first complaint: its code and the offset of the token it concerns. */
+function firstJsoncError(text: string): { code: string; offset: number } | undefined {
+  const parser = loadJsonc();
+  let first: { code: string; offset: number } | undefined;
+  try {
+    parser.visit(
+      text,
+      {
+        onError: (error, offset) => {
+          first ??= { code: parser.printParseErrorCode(error), offset };
+        },
+      },
+      { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false },
+    );
+  } catch (error) {
+    // Its parser recurses: a hostile nesting depth overflows the stack. V8's own message
+    // (or what was found before) has to do then.
+    if (!(error instanceof RangeError)) throw error;
+  }
+  return first;
+}
+
+/**
+ * V8's message split into its text and position: "Expected ',' or '}' after property value
+ * in JSON at position 8" (Node 18-22 wording). No position in "Unexpected token 'a', "abc"
+ * is not valid JSON" and some others.
+ */
+export function v8Parts(message: string): { text: string; position: number | undefined } {
+  const match = /^(.*?)(?: in JSON)? at position (\d+)/s.exec(message);
+  if (!match) return { text: message, position: undefined };
+  return { text: match[1] as string, position: Number(match[2]) };
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/**
+ * Where JSON.parse's failure on `text` lies, given its message: V8's position and words
+ * when it has a position (it is V8's parse that failed), else jsonc-parser's. Undefined
+ * when neither can say (the caller then shows V8's message as it is).
+ */
+export function locateJsonSyntaxError(
+  text: string,
+  v8Message: string,
+): JsonSyntaxError | undefined {
+  const v8 = v8Parts(v8Message);
+  const found = firstJsoncError(text);
+  let offset: number;
+  let detail: string | undefined;
+  if (v8.position !== undefined) {
+    offset = v8.position;
+    detail = lowerFirst(v8.text);
+    const hint = found?.offset === offset ? EXPECTED[found.code] : undefined;
+    // "Unexpected number" says less than what the place needs; a comment is not just an
+    // unexpected character.
+    if (detail.startsWith('unexpected ')) detail = hint;
+    else if (found?.offset === offset && found.code === 'InvalidCommentToken') {
+      detail += ` (${hint as string})`;
     }
-    i++;
+  } else if (found) {
+    offset = found.offset;
+    detail = EXPECTED[found.code];
+  } else {
+    return undefined;
   }
-}
-
-const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
-const LITERAL = /true|false|null/y;
-
-/** Scans one scalar value at `at`; returns the offset after it or an error. */
-function scanScalar(text: string, at: number): number | { offset: number; message: string } {
-  if (text[at] === '"') return scanString(text, at);
-  for (const pattern of [NUMBER, LITERAL]) {
-    pattern.lastIndex = at;
-    if (pattern.test(text)) return pattern.lastIndex;
-  }
-  return { offset: at, message: describeAt(text, at) };
-}
-
-type Frame = { kind: 'object' | 'array'; expect: 'first' | 'value' | 'key' | 'colon' | 'comma' };
-
-/** Undefined when the text is valid JSON. */
-export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
-  const fail = (offset: number, message: string): JsonSyntaxError => ({
+  const what = describeAt(text, offset);
+  return {
     offset,
     ...lineColumn(text, offset),
-    message,
-  });
-  const stack: Frame[] = [];
-  let i = 0;
-  const skipSpace = (): void => {
-    while (i < text.length && WHITESPACE.has(text.charCodeAt(i))) i++;
+    message: detail === undefined ? what : `${what}: ${detail}`,
   };
-  let needValue = true;
-  for (;;) {
-    skipSpace();
-    const top = stack.at(-1);
-    if (needValue) {
-      const c = text[i];
-      if (c === '{' || c === '[') {
-        stack.push({ kind: c === '{' ? 'object' : 'array', expect: 'first' });
-        i++;
-        needValue = false;
-        continue;
-      }
-      const end = scanScalar(text, i);
-      if (typeof end !== 'number') return fail(end.offset, end.message);
-      i = end;
-      needValue = false;
-      if (top) top.expect = 'comma';
-      continue;
-    }
-    if (!top) {
-      return i < text.length
-        ? fail(i, `${describeAt(text, i)} after the end of the JSON value`)
-        : undefined;
-    }
-    const c = text[i];
-    const close = top.kind === 'object' ? '}' : ']';
-    if ((top.expect === 'first' || top.expect === 'comma') && c === close) {
-      stack.pop();
-      i++;
-      const parent = stack.at(-1);
-      if (parent) parent.expect = 'comma';
-      continue;
-    }
-    if (top.expect === 'comma') {
-      if (c !== ',') return fail(i, `${describeAt(text, i)}: expected ',' or '${close}'`);
-      i++;
-      if (top.kind === 'array') needValue = true;
-      else top.expect = 'key';
-      continue;
-    }
-    if (top.kind === 'array') {
-      // expect === 'first', and not ']'
-      needValue = true;
-      continue;
-    }
-    if (top.expect === 'first' || top.expect === 'key') {
-      if (c !== '"')
-        return fail(i, `${describeAt(text, i)}: expected a double-quoted property name`);
-      const end = scanString(text, i);
-      if (typeof end !== 'number') return fail(end.offset, end.message);
-      i = end;
-      top.expect = 'colon';
-      continue;
-    }
-    // expect === 'colon'
-    if (c !== ':') return fail(i, `${describeAt(text, i)}: expected ':' after the property name`);
-    i++;
-    top.expect = 'value';
-    needValue = true;
-  }
 }

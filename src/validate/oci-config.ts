@@ -33,8 +33,9 @@ export type ValidationOutcome =
   | {
       ok: false;
       file: string;
-      /** unreadable: no usable file; syntax: not JSON; schema: JSON that breaks the spec. */
-      kind: 'unreadable' | 'syntax' | 'schema';
+      /** unreadable: no usable file; syntax: not JSON; duplicate: JSON with a key twice in
+       *  one object (no single meaning); schema: JSON that breaks the spec as amended. */
+      kind: 'unreadable' | 'syntax' | 'duplicate' | 'schema';
       issues: ValidationIssue[];
       /** Further schema errors not listed in `issues`. */
       omitted: number;
@@ -101,7 +102,10 @@ export function checkOciConfigFile(path: string): ValidationOutcome {
 function validateFile(path: string, passFirst: boolean): ValidationOutcome {
   const read = readJsonFile(path);
   if (!read.ok) {
-    const issues = [{ pointer: '', message: read.message }];
+    const issues: ValidationIssue[] =
+      read.kind === 'duplicate'
+        ? [{ pointer: read.pointer, message: read.message, amendment: 'duplicate-keys' }]
+        : [{ pointer: '', message: read.message }];
     return { ok: false, file: path, kind: read.kind, issues, omitted: 0 };
   }
   if (passFirst && ociConfigDataPasses(read.data)) return { ok: true, file: path };

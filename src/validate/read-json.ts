@@ -1,14 +1,25 @@
 // Reads a JSON file for validation and says precisely why it cannot be used: missing,
-// a directory, unreadable, empty, or not JSON (with line and column). Nothing is ever
+// a directory, unreadable, empty, not JSON (with line and column), or JSON with a
+// duplicate key (with its pointer), which parsers resolve differently. Nothing is ever
 // written back: the lower runtime reads the original file itself.
 
 import { readFileSync } from 'node:fs';
-import { findJsonSyntaxError } from './json-syntax.js';
+import { findDuplicateKey } from './duplicate-keys.js';
+import { lineColumn, locateJsonSyntaxError } from './json-syntax.js';
 
 export type ReadJsonResult =
   | { ok: true; data: unknown }
   | { ok: false; kind: 'unreadable'; message: string }
-  | { ok: false; kind: 'syntax'; message: string; line?: number; column?: number };
+  | { ok: false; kind: 'syntax'; message: string; line?: number; column?: number }
+  | {
+      ok: false;
+      kind: 'duplicate';
+      message: string;
+      /** JSON pointer of the second occurrence. */
+      pointer: string;
+      line: number;
+      column: number;
+    };
 
 const ERRNO_TEXT: Readonly<Record<string, string>> = {
   ENOENT: 'no such file',
@@ -28,24 +39,39 @@ export function readJsonFile(path: string): ReadJsonResult {
     return { ok: false, kind: 'unreadable', message: `cannot read ${path}: ${why}` };
   }
   if (text.trim() === '') return { ok: false, kind: 'syntax', message: `${path} is empty` };
+  let data: unknown;
   try {
-    return { ok: true, data: JSON.parse(text) };
+    data = JSON.parse(text);
   } catch (error) {
-    const found = findJsonSyntaxError(text);
-    if (!found) {
-      // The scanner and V8 disagree; V8's word is the one that counts.
-      return {
-        ok: false,
-        kind: 'syntax',
-        message: `${path} is not valid JSON: ${(error as Error).message}`,
-      };
-    }
+    return syntaxError(path, text, (error as Error).message);
+  }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate) {
+    const at = lineColumn(text, duplicate.offset);
     return {
       ok: false,
-      kind: 'syntax',
-      message: `${path} is not valid JSON: line ${found.line}, column ${found.column}: ${found.message}`,
-      line: found.line,
-      column: found.column,
+      kind: 'duplicate',
+      message:
+        `${path} has the key ${JSON.stringify(duplicate.key)} twice in one object, at ` +
+        `${duplicate.pointer} (line ${at.line}, column ${at.column}): parsers disagree on ` +
+        'which one counts (JSON.parse keeps the last, crun the first)',
+      pointer: duplicate.pointer,
+      ...at,
     };
   }
+  return { ok: true, data };
+}
+
+function syntaxError(path: string, text: string, v8Message: string): ReadJsonResult {
+  const found = locateJsonSyntaxError(text, v8Message);
+  if (!found) {
+    return { ok: false, kind: 'syntax', message: `${path} is not valid JSON: ${v8Message}` };
+  }
+  return {
+    ok: false,
+    kind: 'syntax',
+    message: `${path} is not valid JSON: line ${found.line}, column ${found.column}: ${found.message}`,
+    line: found.line,
+    column: found.column,
+  };
 }

@@ -2,6 +2,7 @@
 // commands work, and an error from crun reaches the user exactly as crun wrote it.
 
 import { suite } from 'uvu';
+import { before } from '../lib/before.js';
 import * as assert from 'uvu/assert';
 import { RUNTIMES, type RunResult } from '../lib/bed.js';
 import { PodmanBed } from '../lib/podman.js';
@@ -40,7 +41,7 @@ async function status(bed: PodmanBed, name: string): Promise<string> {
   return expectOk(await bed.podman(['inspect', '--format', '{{.State.Status}}', name]), 'inspect');
 }
 
-test.before(async () => {
+before(test, async () => {
   bed = await PodmanBed.start(
     'v1',
     { [CGHERD]: { cgherdOver: RUNTIMES.crun121 }, [CRUN]: RUNTIMES.crun121 },

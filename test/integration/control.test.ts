@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
+import { before } from '../lib/before.js';
 import * as assert from 'uvu/assert';
 import { MODES, RUNTIMES, type CgroupMode } from '../lib/bed.js';
 import { TREE8_SIZE } from '../lib/bundle.js';
@@ -109,7 +110,7 @@ function expectHealthy(mode: CgroupMode, rt: RuntimeUnderTest, r: CycleResult, k
   assert.equal(r.afterRestore.outside, [], `${rt.label} ${mode} ${kind}: outside the cgroup`);
 }
 
-test.before(async () => {
+before(test, async () => {
   for (const bin of [RUNTIMES.crun181, RUNTIMES.crun121NoRoot, RUNTIMES.crun121]) {
     if (!existsSync(bin)) throw new Error(`${bin} is missing: run test/env/setup.sh as root`);
   }

@@ -33,7 +33,7 @@ export async function runCycles(
   prefix: string,
   idKind: 'new' | 'same',
   cycles: number,
-  opts: { checkPlacement?: boolean } = {},
+  opts: { checkPlacement?: boolean; cgroupNamespace?: boolean } = {},
 ): Promise<CycleOutcome> {
   const checkPlacement = opts.checkPlacement ?? true;
   const started = Date.now();
@@ -54,7 +54,10 @@ export async function runCycles(
     const bundleFor = async (id: string): Promise<string> => {
       let b = bundles.get(id);
       if (!b) {
-        b = await sc.bundle(`bundle-${id}`, { tree: 'tree8' });
+        b = await sc.bundle(`bundle-${id}`, {
+          tree: 'tree8',
+          cgroupNamespace: opts.cgroupNamespace,
+        });
         bundles.set(id, b);
       }
       return b;

@@ -2,6 +2,7 @@
 // exit code. (The unreadable containers.conf.d case is in op-install-podman.test.ts.)
 
 import { test } from 'uvu';
+import { before } from '../lib/before.js';
 import * as assert from 'uvu/assert';
 import { CGHERD_BIN, RUNTIMES, inMode, type RunResult } from '../lib/bed.js';
 import { TREE8_SIZE } from '../lib/bundle.js';
@@ -36,7 +37,7 @@ function oneError(r: RunResult, code: number, pattern: RegExp): void {
   assert.match(r.stderr, pattern);
 }
 
-test.before(async () => {
+before(test, async () => {
   await cleanupPrefix(PREFIX);
   sc = new Scenario('v1', bare(RUNTIMES.crun181, 'crun 1.8.1'), PREFIX);
 });

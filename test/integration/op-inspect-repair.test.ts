@@ -4,6 +4,7 @@
 // true), the other is repaired and must then checkpoint. v1 and v2.
 
 import { suite } from 'uvu';
+import { before } from '../lib/before.js';
 import * as assert from 'uvu/assert';
 import {
   CGHERD_BIN,
@@ -41,7 +42,7 @@ for (const mode of MODES as readonly CgroupMode[]) {
   const prefix = `${PREFIX}${mode}-`;
   let sc: Scenario;
 
-  test.before(async () => {
+  before(test, async () => {
     await cleanupPrefix(prefix);
     sc = new Scenario(mode, bare(RUNTIMES.crun181, 'crun 1.8.1'), prefix);
   });

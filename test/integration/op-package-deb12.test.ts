@@ -8,6 +8,7 @@
 // package list as before.
 
 import { test } from 'uvu';
+import { before } from '../lib/before.js';
 import * as assert from 'uvu/assert';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,11 +60,11 @@ async function installed(): Promise<Map<string, string>> {
 const SNAPSHOT_ETC_CONTAINERS =
   "cd /etc/containers && find . -printf '%y %m %p\\n' | sort && find . -type f -exec sha256sum {} + | sort -k2";
 
-let before: Map<string, string>;
+let beforeCgherd: Map<string, string>;
 let etcBefore: string;
 let packageFiles: string[];
 
-test.before(async () => {
+before(test, async () => {
   await ensurePackages();
   const made = await runCommand('/bin/sh', [DEB12_ROOT, 'make', root], { timeoutMs: 600_000 });
   assert.is(made.code, 0, made.stderr + made.stdout);
@@ -89,21 +90,21 @@ test('the root knows no repository but Debian 12', async () => {
   await ok(`printf '%s' '${USER_CONF}' >/etc/containers/containers.conf && podman info >/dev/null`);
   assert.match(await ok('podman --version'), 'podman version 4.3.1');
   assert.is(await ok('cat /etc/containers/containers.conf'), USER_CONF);
-  before = await installed();
+  beforeCgherd = await installed();
   etcBefore = await ok(SNAPSHOT_ETC_CONTAINERS);
 });
 
 test('apt-get install ./cgherd.deb pulls only Debian 12 packages, nodejs 18 among them', async () => {
   await ok(`apt-get install -y -qq ${debInside} >/dev/null`, 600_000);
   const after = await installed();
-  const added = [...after.keys()].filter((p) => !before.has(p));
+  const added = [...after.keys()].filter((p) => !beforeCgherd.has(p));
   assert.ok(added.includes('cgherd:all'), added.join(' '));
   // crun came with Podman; nodejs and criu are cgherd's own to pull in.
   for (const dep of ['nodejs:amd64', 'criu:amd64'])
     assert.ok(added.includes(dep), `${dep} was not pulled in: ${added.join(' ')}`);
-  const changed = [...after].filter(([p, v]) => before.get(p) !== v).map(([p]) => p);
+  const changed = [...after].filter(([p, v]) => beforeCgherd.get(p) !== v).map(([p]) => p);
   const policy = parseAptPolicy(await ok(`apt-cache policy ${changed.join(' ')}`));
-  const sorted = classifyChanges(before, after, policy, new Map([['cgherd', VERSION]]));
+  const sorted = classifyChanges(beforeCgherd, after, policy, new Map([['cgherd', VERSION]]));
   assert.equal(sorted.foreign.map(describeForeign), []);
   assert.is(sorted.localBuilds, 1, 'cgherd itself is the one local package');
   assert.ok(sorted.fromBookworm >= 3, `only ${sorted.fromBookworm} packages from bookworm`);
@@ -182,7 +183,9 @@ test('apt-get purge cgherd takes back every file and the drop-in; containers.con
   // left must be one that apt would remove if Recommends did not count.
   await ok('apt-get autoremove --purge -y -qq >/dev/null', 300_000);
   const after = await installed();
-  const extra = [...after.keys()].filter((p) => !before.has(p)).map((p) => p.replace(/:.*/, ''));
+  const extra = [...after.keys()]
+    .filter((p) => !beforeCgherd.has(p))
+    .map((p) => p.replace(/:.*/, ''));
   const onlyRecommended = await ok(
     'apt-get -s autoremove -o APT::AutoRemove::RecommendsImportant=false | sed -n "s/^Remv \\([^ :]*\\).*/\\1/p"',
   );
@@ -192,7 +195,7 @@ test('apt-get purge cgherd takes back every file and the drop-in; containers.con
     [],
     `kept, and not only for a Recommends: ${extra.join(' ')}`,
   );
-  for (const [p, v] of before) assert.is(after.get(p), v, `${p} changed or went`);
+  for (const [p, v] of beforeCgherd) assert.is(after.get(p), v, `${p} changed or went`);
 });
 
 test.run();

@@ -3,6 +3,7 @@
 // silent lintian cannot pass this test.
 
 import { test } from 'uvu';
+import { before } from '../lib/before.js';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ async function lintian(deb: string): Promise<{ r: RunResult; problems: string[] 
   return { r, problems };
 }
 
-test.before(async () => {
+before(test, async () => {
   assert.ok(
     existsSync(LINTIAN),
     'lintian is missing: install bookworm\'s "lintian" (test/env/packages.sh)',

@@ -5,6 +5,7 @@
 // The .rpm is checked for its metadata and installed with `rpm --root` too.
 
 import { test } from 'uvu';
+import { before } from '../lib/before.js';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import {
@@ -44,7 +45,7 @@ function dpkg(root: string, args: string[]): Promise<RunResult> {
   });
 }
 
-test.before(ensurePackages);
+before(test, ensurePackages);
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
 

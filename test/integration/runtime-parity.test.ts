@@ -3,6 +3,7 @@
 // masked), on real bundles in real cgroups (v1).
 
 import { suite } from 'uvu';
+import { before } from '../lib/before.js';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,7 +79,7 @@ async function same(args: string[], cwd?: (side: Side) => string): Promise<RunRe
 
 let bundle = '';
 
-test.before(async () => {
+before(test, async () => {
   bundle = await makeBundle(join(work, 'bundle'), { tree: 'single', mode: 'v1' });
 });
 

@@ -54,10 +54,40 @@ test('--json: a report for tools', async () => {
   );
 });
 
-test('unreadable: exit 2', async () => {
+test('unreadable: exit 6', async () => {
   const r = await validate(join(dir, 'missing'));
   assert.is(r.code, 6);
   assert.match(r.stdout, 'no such file');
+});
+
+test('--explain: the rule and every amendment, with its source', async () => {
+  const r = await validate('--explain');
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, 'Rule: In enforce mode cgherd refuses only what the lower runtime');
+  assert.match(r.stdout, 'rootfs-propagation-recursive (relax) at /linux/rootfsPropagation');
+  assert.match(
+    r.stdout,
+    'source:        crun 1.8.1, 1.21: src/libcrun/linux.c, libcrun_set_mounts',
+  );
+  const json = await validate('--explain', '--json');
+  const table = JSON.parse(json.stdout) as { amendments: { id: string; sources: unknown[] }[] };
+  assert.ok(table.amendments.some((a) => a.id === 'duplicate-keys'));
+  assert.ok(table.amendments.every((a) => a.sources.length > 0));
+});
+
+test('--explain with a file, or neither: usage error (exit 2)', async () => {
+  assert.is((await validate('--explain', bundle)).code, 2);
+  assert.is((await validate()).code, 2);
+});
+
+test('a duplicate key: exit 1, the pointer named', async () => {
+  const file = join(dir, 'dup.json');
+  writeFileSync(file, '{"ociVersion": "1.0.0", "root": {"path": "/a", "path": "/b"}}');
+  const r = await validate(file, '--json');
+  assert.is(r.code, 1);
+  const report = JSON.parse(r.stdout) as { kind: string; issues: { pointer: string }[] };
+  assert.is(report.kind, 'duplicate');
+  assert.is(report.issues[0]?.pointer, '/root/path');
 });
 
 test.run();

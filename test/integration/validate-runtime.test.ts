@@ -10,6 +10,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
+import { before } from '../lib/before.js';
 import * as assert from 'uvu/assert';
 import { CGHERD_BIN, RUNTIMES, inMode, type RunResult } from '../lib/bed.js';
 import { buildConfig, makeBundle } from '../lib/bundle.js';
@@ -27,7 +28,7 @@ let seq = 0;
 
 const POINTER = '/hooks/poststop/0/timeout';
 
-test.before(async () => {
+before(test, async () => {
   await cleanupPrefix(PREFIX, { stateRoots: [state], keepTempDirs: true });
   mkdirSync(state, { recursive: true });
   writeFileSync(recorder, `#!/bin/sh\necho "$*" >> ${calls}\nexec ${RUNTIMES.crun121} "$@"\n`, {

@@ -47,6 +47,9 @@ export interface InModeOptions {
   env?: Record<string, string>;
   timeoutMs?: number;
   cwd?: string;
+  /** Called with the child's pid. Under inMode the command is exec'd in place (unshare,
+   *  then sh, then the command), so this becomes the command's own pid. */
+  onSpawn?: (pid: number) => void;
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -197,6 +200,7 @@ export function runCommand(
       // Own process group, so a timeout can kill CRIU and the shell along with the runtime.
       detached: true,
     });
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -122,6 +122,15 @@ export class Scenario {
     mkdirSync(this.root);
   }
 
+  /** This scenario (state root, temp dir, tracked ids) driven through another runtime:
+   *  e.g. a container broken by bare crun, then checkpointed through cgherd. Cleanup stays
+   *  with the original. */
+  through(rt: RuntimeUnderTest): Scenario {
+    const view = Object.create(this) as Scenario;
+    Object.defineProperty(view, 'rt', { value: rt });
+    return view;
+  }
+
   /** A path inside this scenario's temp dir. */
   path(name: string): string {
     return join(this.dir, name);
@@ -138,11 +147,21 @@ export class Scenario {
   }
 
   /** Runs the runtime under test with `--root` and any arguments. */
-  call(args: readonly string[], timeoutMs = this.timeoutMs): Promise<RunResult> {
+  call(
+    args: readonly string[],
+    timeoutMs = this.timeoutMs,
+    onSpawn?: (pid: number) => void,
+  ): Promise<RunResult> {
     return inMode(this.mode, this.rt.bin, ['--root', this.root, ...args], {
       env: this.rt.env,
       timeoutMs,
+      onSpawn,
     });
+  }
+
+  /** Tracks an id made by a call outside run/restore, so cleanup removes it. */
+  adopt(id: string): void {
+    this.track(id);
   }
 
   private track(id: string): void {
@@ -157,18 +176,32 @@ export class Scenario {
     return this.call(['run', '--detach', '--bundle', bundle, id]);
   }
 
-  checkpoint(id: string, image: string, opts: { leaveRunning?: boolean } = {}): Promise<RunResult> {
+  /** opts.onSpawn gets the pid of the runtime under test (for a fault test's signal). */
+  checkpoint(
+    id: string,
+    image: string,
+    opts: { leaveRunning?: boolean; onSpawn?: (pid: number) => void } = {},
+  ): Promise<RunResult> {
     const work = this.workPathFor(image);
     mkdirSync(image, { recursive: true });
     mkdirSync(work, { recursive: true }); // crun 1.8.1 needs it to exist
-    return this.call(checkpointArgv(id, image, work, opts.leaveRunning));
+    return this.call(
+      checkpointArgv(id, image, work, opts.leaveRunning),
+      this.timeoutMs,
+      opts.onSpawn,
+    );
   }
 
-  restore(id: string, bundle: string, image: string): Promise<RunResult> {
+  restore(
+    id: string,
+    bundle: string,
+    image: string,
+    opts: { onSpawn?: (pid: number) => void } = {},
+  ): Promise<RunResult> {
     this.track(id);
     const work = this.workPathFor(image);
     mkdirSync(work, { recursive: true });
-    return this.call(restoreArgv(id, bundle, image, work));
+    return this.call(restoreArgv(id, bundle, image, work), this.timeoutMs, opts.onSpawn);
   }
 
   kill(id: string, signal = 'KILL', all = false): Promise<RunResult> {

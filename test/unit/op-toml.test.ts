@@ -66,7 +66,9 @@ test('errors name the line', () => {
   }
   try {
     parseToml('[a]\nb = 1\n\nc = @\n');
+    assert.unreachable('accepted c = @');
   } catch (err) {
+    assert.instance(err, TomlError);
     assert.is((err as TomlError).line, 4);
   }
 });

@@ -75,7 +75,7 @@ test('config file with a wrong field: names the field', () => {
 
 test('a restore-cgroup-root override that is no mode: one record naming it', () => {
   const r = run(['restore', '--bundle', dir, 'x'], {
-    CGHERD_RUNTIME: '/usr/bin/crun',
+    CGHERD_RUNTIME: script('crun-ok', 'exit 0'),
     CGHERD_RESTORE_CGROUP_ROOT: 'sometimes',
   });
   assert.is(r.status, 1);

@@ -1,7 +1,7 @@
 // The validate-config hook without a runtime: which file it reads, and what each mode
 // does with a broken config. Control: the same bundle with a valid config passes.
 
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import { parseArgv } from '../../src/runtime/argv.js';
 import type { HookContext } from '../../src/runtime/hook.js';
 import type { ValidateMode } from '../../src/config/settings.js';
 import { ociConfigPathFor } from '../../src/validate/config-path.js';
+import { AMENDMENTS } from '../../src/validate/amendments.js';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const GOOD = join(REPO, 'test/fixtures/oci-configs/podman-4.3.1/default.json');
@@ -112,6 +113,83 @@ test('config file rules follow crun', () => {
   // crun opens a literal "config.json" after changing into the bundle.
   assert.is(ociConfigPathFor({ config: 'config.json', bundle: '/b' }, '/cwd'), '/b/config.json');
   assert.is(ociConfigPathFor({ config: '/abs/c.json', bundle: '/b' }, '/cwd'), '/abs/c.json');
+});
+
+// Restore: a config that crun restores is not refused. crun restores the config it
+// created, so every case the amendments accept must pass the hook's restore path too.
+const RESTORE_FIXTURES = ['restore.json', 'restore-import.json'];
+
+function restoreBundle(name: string, config: Record<string, unknown> | string): string {
+  const bundle = join(dir, `restore-${name}`);
+  mkdirSync(bundle, { recursive: true });
+  const text = typeof config === 'string' ? config : JSON.stringify(config);
+  writeFileSync(join(bundle, 'config.json'), text);
+  return bundle;
+}
+
+function restoreArgv(bundle: string): string[] {
+  return [
+    'restore',
+    '--bundle',
+    bundle,
+    '--image-path',
+    join(bundle, 'checkpoint'),
+    '--detach',
+    'cgt-val-r',
+  ];
+}
+
+/** `value` at `pointer` (`*` = 0) in a copy of a Podman restore config. */
+function amended(fixture: string, pointer: string, value: unknown): Record<string, unknown> {
+  const config = JSON.parse(
+    readFileSync(join(REPO, 'test/fixtures/oci-configs/podman-4.3.1', fixture), 'utf8'),
+  ) as Record<string, unknown>;
+  const tokens = pointer
+    .split('/')
+    .slice(1)
+    .map((t) => (t === '*' ? '0' : t));
+  const last = tokens.pop() as string;
+  let node = config;
+  for (const t of tokens) node = (node[t] ??= {}) as Record<string, unknown>;
+  node[last] = value;
+  return config;
+}
+
+for (const fixture of RESTORE_FIXTURES) {
+  test(`restore of ${fixture}: every amended case passes in enforce mode`, async () => {
+    let tried = 0;
+    for (const row of AMENDMENTS.amendments.filter((a) => a.kind === 'relax')) {
+      for (const [i, value] of (row.examples?.accepted ?? []).entries()) {
+        const pointer = row.examples?.at ?? row.configPointer;
+        if (pointer.startsWith('/linux/devices/')) {
+          // The restore configs have no devices: give them one to carry the fileMode.
+          const config = amended(fixture, '/linux/devices', [
+            { path: '/dev/cgtnull', type: 'c', major: 1, minor: 3, fileMode: value },
+          ]);
+          const { ctx } = context(restoreArgv(restoreBundle(`${row.id}-${i}`, config)), 'enforce');
+          assert.is(await hook.before?.(ctx), undefined, `${row.id} ${JSON.stringify(value)}`);
+        } else {
+          const config = amended(fixture, pointer, value);
+          const { ctx } = context(restoreArgv(restoreBundle(`${row.id}-${i}`, config)), 'enforce');
+          assert.is(await hook.before?.(ctx), undefined, `${row.id} ${JSON.stringify(value)}`);
+        }
+        tried++;
+      }
+    }
+    assert.ok(tried >= 15, `only ${tried} cases`);
+  });
+}
+
+test('restore, control: a duplicate key is refused on the restore path too', async () => {
+  const text = readFileSync(
+    join(REPO, 'test/fixtures/oci-configs/podman-4.3.1/restore.json'),
+    'utf8',
+  ).replace('{"ociVersion":', '{"hostname":"a","ociVersion":');
+  assert.ok(text.includes('"hostname":"a"'));
+  const bundle = restoreBundle('dup', text);
+  const { ctx } = context(restoreArgv(bundle), 'enforce');
+  const result = (await hook.before?.(ctx)) as { refuse?: string } | undefined;
+  assert.match(result?.refuse ?? '', 'has the key "hostname" twice');
 });
 
 test.run();

@@ -1,0 +1,104 @@
+// The directory of cgherd's per-restore CRIU config file (/run/cgherd/criu) unwritable
+// (a read-only tmpfs over it) or full (a tmpfs with no space left), in the call's private
+// mount namespace, crun 1.8.1, v1 and v2. The restore must still pass, with the herd as
+// the safety net: every process in the new cgroup, the next checkpoint passes, the user
+// sees no error, and no file is left behind.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CGHERD_BIN, MODES, RUNTIMES, inMode, type CgroupMode } from '../lib/bed.js';
+import { TREE8_SIZE } from '../lib/bundle.js';
+import { cleanupPrefix } from '../lib/cleanup.js';
+import { restoreArgv } from '../lib/cr-argv.js';
+import { frozenWithPrefix } from '../lib/fault.js';
+import { fixme } from '../lib/fixme.js';
+import { Scenario, viaCgherd } from '../lib/scenario.js';
+
+const PREFIX = 'cgt-fault-cfg-';
+const DIR = '/run/cgherd/criu';
+
+test.after(async () => {
+  await cleanupPrefix(PREFIX);
+});
+
+const BROKEN_DIR = {
+  // Read-only: the file cannot be created (EROFS).
+  unwritable: `mkdir -p ${DIR} && mount -t tmpfs -o ro,size=64k tmpfs ${DIR} || exit 99; `,
+  // Full: the file is created, its text cannot be written (ENOSPC).
+  full:
+    `mkdir -p ${DIR} && mount -t tmpfs -o size=4k tmpfs ${DIR} || exit 99; ` +
+    `/bin/dd if=/dev/zero of=${DIR}/fill bs=4k count=4 2>/dev/null; `,
+} as const;
+
+let serial = 0;
+
+async function restoreWithBrokenDir(mode: CgroupMode, kind: keyof typeof BROKEN_DIR) {
+  const sc = new Scenario(mode, viaCgherd(RUNTIMES.crun181, 'cgherd over crun 1.8.1'), PREFIX);
+  try {
+    const n = serial++;
+    const a = `${PREFIX}${n}a`;
+    const b = `${PREFIX}${n}b`;
+    assert.is((await sc.run(a, await sc.bundle('a', { tree: 'tree8' }))).code, 0);
+    await sc.waitForTree(a, TREE8_SIZE);
+    const image = sc.path('image');
+    assert.is((await sc.checkpoint(a, image)).code, 0);
+    const bundle = await sc.bundle('b', { tree: 'tree8' });
+    const work = sc.workPathFor(image);
+    // The restore runs in the shell's namespace, after the mount; then the shell lists
+    // what is left in the directory (the mount dies with the namespace).
+    const script =
+      `${BROKEN_DIR[kind]}"$0" "$@"; s=$?; ` +
+      `echo "left: $(ls ${DIR} | grep -v '^fill$' | tr '\\n' ' ')"; exit $s`;
+    const r = await inMode(
+      mode,
+      '/bin/sh',
+      ['-c', script, CGHERD_BIN, '--root', sc.root, ...restoreArgv(b, bundle, image, work)],
+      { env: sc.rt.env },
+    );
+    sc.adopt(b);
+    const left = /left: (.*)/.exec(r.stdout)?.[1]?.trim() ?? '?';
+    const placement = await sc.placement(b);
+    const next = await sc.checkpoint(b, sc.path('image2'));
+    console.log(
+      `  ${mode} config dir ${kind}: restore exit ${r.code}` +
+        `${r.stderr.trim() ? ` "${r.stderr.trim()}"` : ', no error'}; ` +
+        `${placement.members.length} processes, ${placement.strays.length} strays, ` +
+        `outside ${placement.outside?.length}; left in the dir: "${left}"; ` +
+        `next checkpoint exit ${next.code}`,
+    );
+    assert.is.not(r.code, 99, 'the tmpfs could not be mounted');
+    assert.is(r.code, 0, `restore: ${r.stderr}`);
+    assert.is(r.stderr, '', 'the user sees no error');
+    assert.is(placement.members.length, TREE8_SIZE);
+    assert.equal(placement.strays, []);
+    assert.equal(placement.outside, []);
+    assert.is(next.code, 0, `next checkpoint: ${next.stderr}`);
+    assert.equal(frozenWithPrefix(PREFIX), []);
+    return left;
+  } finally {
+    await sc.cleanup();
+  }
+}
+
+for (const mode of MODES) {
+  test(`${mode}: CRIU config dir unwritable: the herd places the tree, no error`, async () => {
+    const left = await restoreWithBrokenDir(mode, 'unwritable');
+    assert.is(left, '');
+  });
+
+  // FIXME(src): src/criu/restore-config.ts writeRestoreConfig() creates the file with
+  // writeFileSync; on ENOSPC the empty file stays, and the hook's catch never removes it
+  // (ctx.scratch is set only after a successful write), so one empty
+  // /run/cgherd/criu/restore-<id>-<pid>.conf is left per restore. Fix: on a write error,
+  // rmSync the file before rethrowing (or write a temp name, then rename).
+  fixme(
+    test,
+    `${mode}: CRIU config dir full: the herd places the tree, no file left`,
+    'writeRestoreConfig leaves an empty file behind on ENOSPC',
+    async () => {
+      assert.is(await restoreWithBrokenDir(mode, 'full'), '', 'a CRIU config file was left behind');
+    },
+  );
+}
+
+test.run();
