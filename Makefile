@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: all deps testbed build validators lint format demo test test-unit test-integration test-e2e bench package clean
+.PHONY: all deps testbed build validators lint format demo test test-unit test-integration test-e2e test-node18 bench package clean
 
 all: build
 
@@ -46,6 +46,19 @@ test-integration: testbed build
 
 test-e2e: testbed build
 	node dist/test/run.js e2e
+
+# The herd and operator integration tests and one Podman end-to-end test once more, with
+# Debian 12's own nodejs 18 as the Node that cgherd (and the tests) run on: inside a Debian
+# 12 root that holds the test bed and bookworm's nodejs (test/env/deb12-testbed.sh; made
+# once, a few minutes, then unpacked per run in seconds). `package` first, so that
+# op-package reuses the host's build/*.deb (the root has no npm to build one).
+# op-package-deb12 is left out (it makes a Debian 12 root of its own, with Debian's nodejs),
+# and so is op-package-lintian (lintian has nothing to do with Node).
+NODE18_TESTS := integration e2e --filter integration/herd- --filter integration/op- \
+	--filter e2e/podman-seed-fix --skip op-package-deb12 --skip op-package-lintian
+
+test-node18: testbed package
+	sh test/env/deb12-testbed.sh run . sh -c 'echo "cgherd runs on /usr/bin/node $$(/usr/bin/node --version), Debian $$(cat /etc/debian_version), nodejs $$(dpkg-query -W -f "\$${Version}" nodejs)"; exec node dist/test/run.js $(NODE18_TESTS)'
 
 bench: testbed build
 	node dist/bench/main.js

@@ -2,7 +2,8 @@
 // take the others with it), echoes its output, and closes with one
 // `N passed, N failed, N skipped` line summed over all files.
 //
-//   node dist/test/run.js [unit|integration|e2e ...] [--filter SUBSTRING]
+//   node dist/test/run.js [unit|integration|e2e ...] [--filter SUBSTRING]... [--skip SUBSTRING]...
+// A file runs when its path contains any --filter (or none is given) and no --skip.
 
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -76,15 +77,24 @@ function runFile(file: string): Promise<Tally> {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const filterAt = args.indexOf('--filter');
-  const filter = filterAt >= 0 ? args[filterAt + 1] : undefined;
-  const groups = args.filter((a, i) => !a.startsWith('--') && (filterAt < 0 || i !== filterAt + 1));
+  const filters: string[] = [];
+  const skips: string[] = [];
+  const groups: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--filter' || a === '--skip') {
+      const value = args[++i];
+      if (value === undefined) throw new Error(`${a} needs a value`);
+      (a === '--filter' ? filters : skips).push(value);
+    } else if (!a.startsWith('--')) groups.push(a);
+  }
   const chosen = groups.length > 0 ? groups : [...GROUPS];
   const sum: Tally = { passed: 0, failed: 0, skipped: 0 };
   const failedFiles: string[] = [];
   for (const group of chosen) {
     for (const file of listTests(join(HERE, group))) {
-      if (filter && !file.includes(filter)) continue;
+      if (filters.length > 0 && !filters.some((f) => file.includes(f))) continue;
+      if (skips.some((s) => file.includes(s))) continue;
       process.stdout.write(`\n== ${relative(HERE, file)}\n`);
       const tally = await runFile(file);
       sum.passed += tally.passed;
