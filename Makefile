@@ -35,8 +35,13 @@ format: deps
 demo: testbed build
 	node dist/demo/seed.js
 
+# The whole suite on the host's Node, then the Node 18 group inside the Debian 12 root;
+# one closing line for both.
 test: testbed build lint
-	node dist/test/run.js
+	@mkdir -p build && rm -f build/test-node18.log
+	-$(MAKE) --no-print-directory test-node18 > build/test-node18.log 2>&1
+	@sed 's/^/[node18] /' build/test-node18.log
+	node dist/test/run.js --include-tally build/test-node18.log
 
 test-unit: build
 	node dist/test/run.js unit
