@@ -13,6 +13,7 @@ const RELAYED_SIGNALS: readonly NodeJS.Signals[] = [
   'SIGINT',
   'SIGHUP',
   'SIGQUIT',
+  'SIGUSR1',
   'SIGUSR2',
   'SIGWINCH',
 ];

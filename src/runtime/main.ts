@@ -2,6 +2,8 @@
 // bin/cgherd only starts Node for the intercepted commands, or when its fast path could
 // not settle the lower runtime (then this file forwards and reports precisely).
 
+// First: nothing before it may leave a window where SIGUSR1 opens the inspector.
+import './inspector-guard.js';
 import { writeSync } from 'node:fs';
 import { parseArgv, type ParsedArgv } from './argv.js';
 import { loadSettings } from '../config/load.js';
@@ -39,7 +41,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (parsed.command === undefined && argv.includes('--version')) writeSync(1, versionLine());
 
-  const debug = await openDebugLog(
+  const { log: debug, warning: logWarning } = await openDebugLog(
     process.env,
     settings.debugLog,
     `cgherd:${parsed.command ?? 'cli'}`,
@@ -74,6 +76,7 @@ async function main(argv: readonly string[]): Promise<number> {
   ctx.debug('lower runtime exited with %d', outcome.status);
 
   const warnings = await runAfter(ran, ctx, outcome);
+  if (logWarning !== undefined) warnings.push(logWarning);
   if (warnings.length > 0) writeRecord(parsed.globals, 'warning', warnings.join('; '));
   return outcome.status;
 }
