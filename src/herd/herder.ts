@@ -13,6 +13,7 @@ import { cgroupDir, isAncestorOrSelf, verifyCgroupDir } from '../cgroup/paths.js
 import type { HostIO, ProcHandle } from '../proc/host.js';
 import type { CgroupMount } from '../proc/mountinfo.js';
 import { readChildren, readStat, selfAndAncestors } from '../proc/procfs.js';
+import { printable } from '../proc/printable.js';
 import { isGone, parseStat } from '../proc/stat.js';
 import {
   NOT_READ,
@@ -110,7 +111,8 @@ export class Herder {
     }
     if (pids.has(failure.pid)) return;
     pids.add(failure.pid);
-    this.failures.push(failure);
+    // Names and paths in it are the container's choice.
+    this.failures.push({ ...failure, message: printable(failure.message) });
   }
 
   private hasFailed(pid: number, hierarchy: string): boolean {
