@@ -7,7 +7,7 @@ import './inspector-guard.js';
 import { writeSync } from 'node:fs';
 import { parseArgv, type ParsedArgv } from './argv.js';
 import { loadSettings } from '../config/load.js';
-import { forward } from './forward.js';
+import { DEFERRED_DURING_RESTORE, forward } from './forward.js';
 import { engineCompat } from './engine-compat.js';
 import { createMissingDirs } from './engine-dirs.js';
 import { inheritedFdCount, isIntercepted } from './intercepted.js';
@@ -69,6 +69,8 @@ async function main(argv: readonly string[]): Promise<number> {
       compat.argv,
       ctx.childEnv,
       inheritedFdCount(parsed, process.env),
+      parsed.command === 'restore' ? DEFERRED_DURING_RESTORE : [],
+      (signal) => ctx.debug('%s held until the restore returns', signal),
     );
   } catch (error) {
     fail(parsed, error instanceof Error ? error.message : String(error));
