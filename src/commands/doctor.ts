@@ -7,6 +7,10 @@ import { doctorExitCode, doctorFindings, findingLines } from '../operator/doctor
 import { applicableBugs } from '../operator/doctor/known-bugs.js';
 import { probeCgroups, probeCriu, probePodman, probeRuntime } from '../operator/doctor/probe.js';
 import { EXIT, exitCodesHelp } from '../operator/exit.js';
+import { loopFindings, probeLoop } from '../operator/doctor/loop.js';
+import { installHome, ownershipFindings, probeOwnership } from '../operator/doctor/ownership.js';
+import { DEFAULT_CONFIG_FILE } from '../config/settings.js';
+import { join } from 'node:path';
 
 export default class Doctor extends BaseCommand {
   static override summary =
@@ -39,7 +43,14 @@ export default class Doctor extends BaseCommand {
     const cgroups = probeCgroups();
     const podman = probePodman(env, flags['root-dir']);
     const bugs = applicableBugs(runtime.identity, runtime.restoreCgroupRoot);
-    const findings = doctorFindings({ criu, runtime, cgroups, podman, bugs });
+    const home = installHome();
+    const ownership = probeOwnership(home, env.CGHERD_CONFIG || DEFAULT_CONFIG_FILE);
+    const loop = probeLoop(runtime.path, join(home, 'bin/cgherd'));
+    const findings = [
+      ...doctorFindings({ criu, runtime, cgroups, podman, bugs }),
+      ...loopFindings(loop),
+      ...ownershipFindings(ownership),
+    ];
     const code = doctorExitCode(findings);
     for (const line of findingLines(findings)) this.log(line);
     this.log(
@@ -54,6 +65,8 @@ export default class Doctor extends BaseCommand {
       runtime,
       cgroups,
       podman,
+      ownership,
+      loop: loop ?? null,
       findings,
     };
     return this.finish(report, code);
