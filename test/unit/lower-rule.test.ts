@@ -12,7 +12,6 @@ import {
   accessSync,
   chmodSync,
   constants,
-  existsSync,
   mkdtempSync,
   readFileSync,
   rmSync,
