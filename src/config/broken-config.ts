@@ -37,10 +37,11 @@ export function loadSettingsFor(
   } catch (error) {
     if (!(error instanceof ConfigFileError) || !SURVIVE_BROKEN_CONFIG.has(command)) throw error;
     const settings = settingsFrom(env, {}, error.file);
-    const problem = error.message.replace(/\s*\n\s*/g, '; ');
+    // "config file X is not valid JSON" and "config file: cannot read X" alike.
+    const problem = error.message.replace(/^config file:? /, '').replace(/\s*\n\s*/g, '; ');
     return {
       settings,
-      warning: `ignoring the broken ${problem}; ${command ?? 'this command'} uses ${settings.lowerRuntime} (standard search)`,
+      warning: `ignoring the broken config file: ${problem}; ${command ?? 'this command'} uses ${settings.lowerRuntime} (standard search)`,
     };
   }
 }

@@ -122,7 +122,7 @@ test('config file writable by group: create refuses naming it, state warns and g
     const first = state.err.split('\n')[0] ?? '';
     assert.match(
       first,
-      /^cgherd: warning: ignoring the broken config file .*writable by its group/,
+      /^cgherd: warning: ignoring the broken config file: .*writable by its group/,
     );
     assert.not.match(state.err.slice(first.length), /cgherd: warning/);
   });
