@@ -13,6 +13,10 @@ import {
   probeRuntime,
 } from '../operator/doctor/probe.js';
 import { EXIT, exitCodesHelp } from '../operator/exit.js';
+import { loopFindings, probeLoop } from '../operator/doctor/loop.js';
+import { installHome, ownershipFindings, probeOwnership } from '../operator/doctor/ownership.js';
+import { DEFAULT_CONFIG_FILE } from '../config/settings.js';
+import { join } from 'node:path';
 
 export default class Doctor extends BaseCommand {
   static override summary =
@@ -47,7 +51,14 @@ export default class Doctor extends BaseCommand {
     const podman = probePodman(env, flags['root-dir']);
     const engines = probeEngines(flags['root-dir']);
     const bugs = applicableBugs(runtime.identity, runtime.restoreCgroupRoot);
-    const findings = doctorFindings({ criu, runtime, cgroups, podman, bugs, engines });
+    const home = installHome();
+    const ownership = probeOwnership(home, env.CGHERD_CONFIG || DEFAULT_CONFIG_FILE);
+    const loop = probeLoop(runtime.path, join(home, 'bin/cgherd'));
+    const findings = [
+      ...doctorFindings({ criu, runtime, cgroups, podman, bugs, engines }),
+      ...loopFindings(loop),
+      ...ownershipFindings(ownership),
+    ];
     const code = doctorExitCode(findings);
     for (const line of findingLines(findings)) this.log(line);
     this.log(
@@ -63,6 +74,8 @@ export default class Doctor extends BaseCommand {
       cgroups,
       podman,
       engines,
+      ownership,
+      loop: loop ?? null,
       findings,
     };
     return this.finish(report, code);

@@ -16,25 +16,47 @@ import {
 } from './settings.js';
 import { findDefaultRuntime, isExecutableFile } from '../lower/locate.js';
 import { validateCgherdConfig } from '../validate/cgherd-config.js';
-import { readJsonFile } from '../validate/read-json.js';
+import { parseJsonText } from '../validate/read-json.js';
+import { readConfigText } from './read-config.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** The config file itself is unusable (unreadable, not JSON, a bad field, untrusted). */
+export class ConfigFileError extends ConfigError {
+  constructor(
+    message: string,
+    readonly file: string,
+  ) {
+    super(message);
+  }
+}
+
 function readConfigFile(path: string, explicit: boolean): ConfigFile {
   if (!explicit && !existsSync(path)) return {};
-  const read = readJsonFile(path);
+  const text = readConfigText(path);
+  if (!text.ok) {
+    const message = text.message.startsWith(path) ? text.message : `${path}: ${text.message}`;
+    throw new ConfigFileError(
+      text.message.startsWith('cannot read')
+        ? `config file: ${text.message}`
+        : `config file ${message}`,
+      path,
+    );
+  }
+  const read = parseJsonText(path, text.text);
   if (!read.ok) {
-    throw new ConfigError(
+    throw new ConfigFileError(
       read.kind === 'syntax' ? `config file ${read.message}` : `config file: ${read.message}`,
+      path,
     );
   }
   const issues = validateCgherdConfig(read.data);
   const first = issues[0];
   if (first) {
     const field = first.pointer === '' ? '(top level)' : first.pointer;
-    throw new ConfigError(`config file ${path}: field ${field}: ${first.message}`);
+    throw new ConfigFileError(`config file ${path}: field ${field}: ${first.message}`, path);
   }
   return read.data as ConfigFile;
 }
@@ -104,10 +126,17 @@ function debugLogFrom(env: Readonly<NodeJS.ProcessEnv>, file: ConfigFile): strin
   return override;
 }
 
-export function loadSettings(env: Readonly<NodeJS.ProcessEnv> = process.env): Settings {
+function configFileOf(env: Readonly<NodeJS.ProcessEnv>): { path: string; explicit: boolean } {
   const explicit = env.CGHERD_CONFIG !== undefined && env.CGHERD_CONFIG !== '';
-  const configFile = explicit ? (env.CGHERD_CONFIG as string) : DEFAULT_CONFIG_FILE;
-  const file = readConfigFile(configFile, explicit);
+  return { path: explicit ? (env.CGHERD_CONFIG as string) : DEFAULT_CONFIG_FILE, explicit };
+}
+
+/** Settings from the environment and an already read file (`{}` for none). */
+export function settingsFrom(
+  env: Readonly<NodeJS.ProcessEnv>,
+  file: ConfigFile,
+  configFile: string,
+): Settings {
   return {
     lowerRuntime: runtimeFrom(env, file, configFile),
     validate: validateModeFrom(env, file),
@@ -116,4 +145,9 @@ export function loadSettings(env: Readonly<NodeJS.ProcessEnv> = process.env): Se
     debugLog: debugLogFrom(env, file),
     configFile,
   };
+}
+
+export function loadSettings(env: Readonly<NodeJS.ProcessEnv> = process.env): Settings {
+  const { path, explicit } = configFileOf(env);
+  return settingsFrom(env, readConfigFile(path, explicit), path);
 }

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CRIU_CONFIG_DIR } from '../criu/config-file.js';
+import { callerEnv } from '../lower/caller-env.js';
 import { restoreBundle } from '../lower/path-rules.js';
 import { parseProcCgroup, type ProcCgroupLine } from '../proc/cgroup-file.js';
 import { cgroupMounts, parseMountinfo, type CgroupMount } from '../proc/mountinfo.js';
@@ -57,7 +58,7 @@ export function newCallContext(
     parsed,
     settings,
     env,
-    childEnv: { ...env },
+    childEnv: callerEnv(env),
     debug,
     cgroupMounts: once((): CgroupMount[] | undefined => {
       const text = readSmallFile('/proc/self/mountinfo');

@@ -6,7 +6,8 @@
 import './inspector-guard.js';
 import { writeSync } from 'node:fs';
 import { parseArgv, type ParsedArgv } from './argv.js';
-import { loadSettings } from '../config/load.js';
+import { loadSettingsFor } from '../config/broken-config.js';
+import { LOOP_GUARD_VARIABLE, loopProblem } from '../lower/loop-guard.js';
 import { DEFERRED_DURING_RESTORE, forward } from './forward.js';
 import { engineCompat } from './engine-compat.js';
 import { createMissingDirs } from './engine-dirs.js';
@@ -29,16 +30,19 @@ function fail(parsed: ParsedArgv, message: string): never {
 
 async function main(argv: readonly string[]): Promise<number> {
   const parsed = parseArgv(argv);
+  // bin/cgherd sets it; run without the launcher, this process is the one to name.
+  process.env[LOOP_GUARD_VARIABLE] ??= process.argv[1] ?? 'cgherd';
   let settings: Settings;
   try {
-    settings = loadSettings(process.env);
+    const loaded = loadSettingsFor(parsed.command, process.env);
+    settings = loaded.settings;
+    // stderr only: in a --log file a second record would break the lower runtime's.
+    if (loaded.warning !== undefined) writeSync(2, `cgherd: warning: ${loaded.warning}\n`);
   } catch (error) {
     fail(parsed, error instanceof Error ? error.message : String(error));
   }
-  if (process.env.CGHERD_WHICH_RUNTIME) {
-    writeSync(1, `${settings.lowerRuntime}\n`);
-    return 0;
-  }
+  const loop = loopProblem(settings.lowerRuntime, [process.env[LOOP_GUARD_VARIABLE] ?? '']);
+  if (loop !== undefined) fail(parsed, loop);
   if (parsed.command === undefined && argv.includes('--version')) writeSync(1, versionLine());
 
   const { log: debug, warning: logWarning } = await openDebugLog(

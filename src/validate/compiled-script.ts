@@ -4,9 +4,12 @@
 // an optimisation: a missing one, or one V8 rejects (another Node version or flags), means
 // compiling as usual, with the same result.
 
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { createRequire } from 'node:module';
 import vm from 'node:vm';
+import { fdUntrustedBecause, OWNER_ADVICE } from '../trust/owner.js';
 
 type Factory = (module: { exports: unknown }, exports: unknown, require: NodeJS.Require) => void;
 
@@ -24,16 +27,38 @@ function lazyRequire(filename: string): NodeJS.Require {
 }
 
 /**
+ * The cache's bytes, or undefined when there is none or it was made for another source.
+ * V8 checks only a source's length against its cache, and a cache holds code that runs:
+ * the file's name carries the sha256 of the source it was made from (tools/gen-validators
+ * .mjs), and it is used only when that matches the source actually loaded. Root runs it,
+ * so one that another user can change is refused, like the rest of dist/.
+ */
+function cacheFor(source: string, cacheFile: string): Buffer | undefined {
+  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  if (!basename(cacheFile).includes(`.${hash}.`)) return undefined;
+  let fd: number;
+  try {
+    fd = openSync(cacheFile, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const untrusted = fdUntrustedBecause(cacheFile, fd);
+    if (untrusted !== undefined) {
+      throw new Error(`refusing the V8 code cache: ${untrusted}; ${OWNER_ADVICE}`);
+    }
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * `source` is `(function (module, exports, require) {...})`; `cacheFile` is named by the
- * source's sha256, because V8 checks only a source's length against its cache.
+ * source's sha256 (see cacheFor).
  */
 export function loadCompiledScript(source: string, filename: string, cacheFile: string): unknown {
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = readFileSync(cacheFile);
-  } catch {
-    cachedData = undefined;
-  }
+  const cachedData = cacheFor(source, cacheFile);
   const script = new vm.Script(source, { filename, cachedData });
   const factory = script.runInThisContext() as Factory;
   const module = { exports: {} as unknown };

@@ -38,6 +38,11 @@ export function readJsonFile(path: string): ReadJsonResult {
     const why = ERRNO_TEXT[code] ?? (error instanceof Error ? error.message : String(error));
     return { ok: false, kind: 'unreadable', message: `cannot read ${path}: ${why}` };
   }
+  return parseJsonText(path, text);
+}
+
+/** The same checks on text already read (`path` names it in messages). */
+export function parseJsonText(path: string, text: string): ReadJsonResult {
   if (text.trim() === '') return { ok: false, kind: 'syntax', message: `${path} is empty` };
   let data: unknown;
   try {

@@ -3,7 +3,7 @@
 // list (Podman's and conmon's calls, with the environments they really pass: conmon's
 // eight variables, PATH and XDG_RUNTIME_DIR for start and checkpoint, XDG_RUNTIME_DIR alone
 // for delete, kill, pause and resume), the argv is the one given and the environment the
-// one given. `restore` adds CRIU_CONFIG_FILE and nothing else, and only over a lower
+// one given plus CGHERD_LOOP_GUARD (the loop guard's marker). `restore` adds CRIU_CONFIG_FILE and nothing else, and only over a lower
 // runtime that needs it (crun 1.8.1); over crun 1.21 it adds nothing. cgroup v1.
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,7 +28,13 @@ test.after(async () => {
 type Env = Record<string, string>;
 
 // Values a careless forwarder would mangle: a newline, an `=`, bytes beyond ASCII, empty.
-const ODD: Env = { CGT_ODD: 'a b\nc=d', CGT_UTF8: 'grüße', CGT_EMPTY: '' };
+// NODE_OPTIONS: the launcher hides it from its own Node and hands it back to the child.
+const ODD: Env = {
+  CGT_ODD: 'a b\nc=d',
+  CGT_UTF8: 'grüße',
+  CGT_EMPTY: '',
+  NODE_OPTIONS: '--max-old-space-size=64',
+};
 const CONMON: Env = {
   // Podman's own PATH; CRIU is in /usr/sbin, and libcriu finds it through PATH.
   PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
@@ -72,7 +78,11 @@ function expectCall(calls: RecordedCall[], argv: string[], env: Env, extra: stri
 async function through(rec: Recorder, argv: string[], env: Env, extra: string[] = []) {
   rec.take();
   const r = await call(CGHERD_BIN, argv, { ...env, CGHERD_RUNTIME: rec.bin });
-  const got = expectCall(rec.take(), argv, { ...env, CGHERD_RUNTIME: rec.bin }, extra);
+  // The one variable cgherd adds to every call: its loop guard (src/lower/loop-guard.ts),
+  // which a wrapper that runs cgherd again would carry back. crun keeps it out of the
+  // container (test/integration/broken-config-teardown.test.ts prints `env` in one).
+  const expected = { ...env, CGHERD_RUNTIME: rec.bin, CGHERD_LOOP_GUARD: CGHERD_BIN };
+  const got = expectCall(rec.take(), argv, expected, extra);
   return { r, got };
 }
 

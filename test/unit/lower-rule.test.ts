@@ -1,6 +1,9 @@
 // bin/cgherd (sh, fast path) and src/config/load.ts (Node) must pick the same lower
 // runtime in every case, or pass-through and intercepted commands would talk to different
-// runtimes. Both print their choice under CGHERD_WHICH_RUNTIME=1.
+// runtimes. Each is asked `cgherd --version`, which runs the lower runtime's `--version`:
+// the fake runtimes here print their own path, a real crun its version. (No variable
+// turns a runtime command into a question any more: that made every command a no-op
+// when it leaked into an environment; `cgherd doctor --json` reports the lower runtime.)
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -9,7 +12,6 @@ import {
   accessSync,
   chmodSync,
   constants,
-  existsSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -26,17 +28,21 @@ const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const LAUNCHER = join(REPO, 'bin/cgherd');
 // The file the launcher runs for the Node path (built by tools/bundle-runtime.mjs).
 const NODE_MAIN = join(REPO, 'dist/src/cgherd-runtime.cjs');
+const VERSION = (
+  JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }
+).version;
 const dir = mkdtempSync(join(tmpdir(), 'cgt-rule-'));
+const IDENTIFY = '#!/bin/sh\nprintf "lower=%s\\n" "$0"\n';
 const fake = join(dir, 'fake-crun');
-writeFileSync(fake, '#!/bin/sh\nexit 0\n');
+writeFileSync(fake, IDENTIFY);
 chmodSync(fake, 0o755);
 const fake2 = join(dir, 'fake-crun-2');
-writeFileSync(fake2, '#!/bin/sh\nexit 0\n');
+writeFileSync(fake2, IDENTIFY);
 chmodSync(fake2, 0o755);
 const notExec = join(dir, 'not-exec');
 writeFileSync(notExec, '');
 
-function conf(name: string, text: string): string {
+function conf(name: string, text: string | Buffer): string {
   const path = join(dir, name);
   writeFileSync(path, text);
   return path;
@@ -53,7 +59,6 @@ const standardCrun = STANDARD_LOCATIONS.find((path) => {
   }
 });
 const NO_RUNTIME = /no lower runtime found/;
-const fromStandard: string | RegExp = standardCrun ?? NO_RUNTIME;
 
 interface Answer {
   status: number | null;
@@ -62,16 +67,30 @@ interface Answer {
 }
 
 function ask(cmd: string, args: string[], env: Record<string, string>): Answer {
-  const r = spawnSync(cmd, args, { env: { ...env, CGHERD_WHICH_RUNTIME: '1' }, encoding: 'utf8' });
+  const r = spawnSync(cmd, args, { env, encoding: 'utf8' });
   return { status: r.status, out: r.stdout.trim(), err: r.stderr.trim() };
 }
 
-const CASES: { name: string; env: Record<string, string>; expect: string | RegExp }[] = [
-  { name: 'CGHERD_RUNTIME', env: { CGHERD_RUNTIME: fake }, expect: fake },
+/** What `cgherd --version` prints over `lower`. */
+function versionOver(lower: string): string {
+  const own = spawnSync(lower, ['--version'], { encoding: 'utf8', env: {} }).stdout;
+  return `cgherd version ${VERSION}\n${own}`.trim();
+}
+
+type Expect =
+  | { lower: string }
+  /** The standard search; with `warning`, because the file was broken and ignored. */
+  | { standard: true; warning?: RegExp }
+  | { error: RegExp }
+  /** Depends on the host (its /etc/cgherd/config.json): only the agreement counts. */
+  | { any: true };
+
+const CASES: { name: string; env: Record<string, string>; expect: Expect }[] = [
+  { name: 'CGHERD_RUNTIME', env: { CGHERD_RUNTIME: fake }, expect: { lower: fake } },
   {
     name: 'config runtime',
     env: { CGHERD_CONFIG: conf('a.json', `{ "runtime": "${fake}" }`) },
-    expect: fake,
+    expect: { lower: fake },
   },
   {
     name: 'config over several lines with other fields',
@@ -81,7 +100,37 @@ const CASES: { name: string; env: Record<string, string>; expect: string | RegEx
         `{\n  "validate": "warn",\n  "runtime" :\n "${fake}",\n  "herd": true\n}\n`,
       ),
     },
-    expect: fake,
+    expect: { lower: fake },
+  },
+  {
+    name: 'config with a UTF-8 byte-order mark',
+    env: {
+      CGHERD_CONFIG: conf(
+        'bom.json',
+        Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`{"runtime":"${fake}"}\n`)]),
+      ),
+    },
+    expect: { lower: fake },
+  },
+  {
+    name: "config above the launcher's 4 KiB (30 KB of padding)",
+    env: {
+      CGHERD_CONFIG: conf(
+        'big.json',
+        `{\n  "validate": "warn",${'\n'.padEnd(30_000, ' ')}"runtime": "${fake}"\n}\n`,
+      ),
+    },
+    expect: { lower: fake },
+  },
+  {
+    name: "config above Node's 64 KiB cap",
+    env: {
+      CGHERD_CONFIG: conf('huge.json', `{"runtime": "${fake}",${' '.repeat(70_000)}"herd": true}`),
+    },
+    expect: {
+      standard: true,
+      warning: /huge\.json is 70\d{3} bytes; a config file may have at most 65536/,
+    },
   },
   {
     name: 'CGHERD_RUNTIME beats the config',
@@ -89,47 +138,43 @@ const CASES: { name: string; env: Record<string, string>; expect: string | RegEx
       CGHERD_RUNTIME: fake2,
       CGHERD_CONFIG: conf('c.json', `{"runtime":"${fake}"}`),
     },
-    expect: fake2,
+    expect: { lower: fake2 },
   },
   {
     name: 'config without runtime: standard location',
     env: { CGHERD_CONFIG: conf('d.json', '{"validate":"off"}') },
-    expect: fromStandard,
+    expect: { standard: true },
   },
-  {
-    name: 'no PATH, no HOME, default config',
-    env: {},
-    expect: standardCrun || existsSync('/etc/cgherd/config.json') ? /./ : NO_RUNTIME,
-  },
+  { name: 'no PATH, no HOME, default config', env: {}, expect: { any: true } },
   {
     name: 'a named config file that does not exist',
     env: { CGHERD_CONFIG: join(dir, 'absent.json') },
-    expect: /config file: cannot read .*absent\.json: no such file/,
+    expect: { standard: true, warning: /config file: cannot read .*absent\.json: no such file/ },
   },
   {
     name: 'relative CGHERD_RUNTIME',
     env: { CGHERD_RUNTIME: 'crun' },
-    expect: /not an absolute path/,
+    expect: { error: /not an absolute path/ },
   },
   {
     name: 'non-executable CGHERD_RUNTIME',
     env: { CGHERD_RUNTIME: notExec },
-    expect: /not executable/,
+    expect: { error: /not executable/ },
   },
   {
     name: 'nested runtime key is not taken',
     env: { CGHERD_CONFIG: conf('e.json', `{"x": {"runtime": "${fake}"}}`) },
-    expect: /config file .*e\.json/,
+    expect: { standard: true, warning: /e\.json: field/ },
   },
   {
     name: 'broken JSON',
     env: { CGHERD_CONFIG: conf('f.json', `{"runtime": "${fake}"`) },
-    expect: /not valid JSON/,
+    expect: { standard: true, warning: /not valid JSON/ },
   },
   {
     name: 'empty object',
     env: { CGHERD_CONFIG: conf('h.json', ' {\n}\n') },
-    expect: fromStandard,
+    expect: { standard: true },
   },
   {
     name: 'every field, valid',
@@ -140,71 +185,95 @@ const CASES: { name: string; env: Record<string, string>; expect: string | RegEx
           `"debugLog":"/tmp/cgherd-debug.log"}`,
       ),
     },
-    expect: fake,
+    expect: { lower: fake },
   },
-  { name: 'empty file', env: { CGHERD_CONFIG: conf('j.json', '\n') }, expect: /empty/ },
+  {
+    name: 'empty file',
+    env: { CGHERD_CONFIG: conf('j.json', '\n') },
+    expect: { standard: true, warning: /empty/ },
+  },
   {
     name: 'trailing comma',
     env: { CGHERD_CONFIG: conf('k.json', `{"runtime":"${fake}",}`) },
-    expect: /not valid JSON/,
+    expect: { standard: true, warning: /not valid JSON/ },
+  },
+  {
+    name: 'duplicate key',
+    env: { CGHERD_CONFIG: conf('dup.json', `{"runtime":"${fake}","runtime":"${fake2}"}`) },
+    expect: { standard: true, warning: /key "runtime" twice/ },
   },
   {
     name: 'unknown key',
     env: { CGHERD_CONFIG: conf('l.json', `{"runtime":"${fake}","herds":true}`) },
-    expect: /l\.json/,
+    expect: { standard: true, warning: /l\.json/ },
   },
   {
     name: 'bad enum value beside a good runtime',
     env: { CGHERD_CONFIG: conf('m.json', `{"runtime":"${fake}","validate":"sometimes"}`) },
-    expect: /field \/validate/,
+    expect: { standard: true, warning: /field \/validate/ },
   },
   {
     name: 'bad restoreCgroupRoot',
     env: { CGHERD_CONFIG: conf('r.json', `{"runtime":"${fake}","restoreCgroupRoot":"auto "}`) },
-    expect: /field \/restoreCgroupRoot/,
+    expect: { standard: true, warning: /field \/restoreCgroupRoot/ },
   },
   {
     name: 'non-boolean herd',
     env: { CGHERD_CONFIG: conf('n.json', `{"runtime":"${fake}","herd":"yes"}`) },
-    expect: /field \/herd/,
+    expect: { standard: true, warning: /field \/herd/ },
   },
   {
     name: 'relative debugLog',
     env: { CGHERD_CONFIG: conf('o.json', `{"runtime":"${fake}","debugLog":"debug.log"}`) },
-    expect: /field \/debugLog/,
+    expect: { standard: true, warning: /field \/debugLog/ },
   },
   {
     name: 'relative runtime',
     env: { CGHERD_CONFIG: conf('p.json', '{"runtime":"crun"}') },
-    expect: /field \/runtime/,
+    expect: { standard: true, warning: /field \/runtime/ },
   },
   {
     name: 'unquoted value',
     env: { CGHERD_CONFIG: conf('q.json', `{"runtime":"${fake}","validate": enforce}`) },
-    expect: /not valid JSON/,
+    expect: { standard: true, warning: /not valid JSON/ },
   },
   {
     name: 'runtime that is not executable, from the file',
     env: { CGHERD_CONFIG: conf('g.json', `{"runtime": "${notExec}"}`) },
-    expect: /not executable/,
+    expect: { error: /not executable/ },
   },
 ];
 
 for (const c of CASES) {
   test(`same lower runtime from sh and Node: ${c.name}`, () => {
-    const sh = ask(LAUNCHER, ['state', 'x'], c.env);
-    const node = ask(process.execPath, [NODE_MAIN, 'state', 'x'], c.env);
-    if (c.expect instanceof RegExp && c.expect.source !== '.') {
+    const sh = ask(LAUNCHER, ['--version'], c.env);
+    const node = ask(process.execPath, [NODE_MAIN, '--version'], c.env);
+    assert.equal(sh, node);
+    const e = c.expect;
+    if ('any' in e) return;
+    if ('error' in e || ('standard' in e && standardCrun === undefined)) {
       // An error: Node reports it (the launcher defers to Node), one record, non-zero.
       assert.is.not(sh.status, 0, `sh: ${sh.out}`);
-      assert.match(sh.err, c.expect);
+      assert.match(sh.err, 'error' in e ? e.error : NO_RUNTIME);
       assert.is(sh.err.split('\n').length, 1);
-      assert.equal(sh, node);
       return;
     }
     assert.is(sh.status, 0, sh.err);
-    assert.equal(sh, node);
-    if (typeof c.expect === 'string') assert.is(sh.out, c.expect);
+    if ('lower' in e) {
+      assert.is(sh.out, `cgherd version ${VERSION}\nlower=${e.lower}`);
+      assert.is(sh.err, '');
+      return;
+    }
+    assert.is(sh.out, versionOver(standardCrun as string));
+    if (e.warning === undefined) {
+      assert.is(sh.err, '');
+    } else {
+      // One line, naming the problem and the runtime used instead.
+      assert.is(sh.err.split('\n').length, 1, sh.err);
+      assert.match(sh.err, /^cgherd: warning: ignoring the broken config file/);
+      assert.match(sh.err, e.warning);
+      assert.ok(sh.err.endsWith(`uses ${standardCrun as string} (standard search)`), sh.err);
+    }
   });
 }
 
