@@ -13,7 +13,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MODES, REPO_ROOT, RUNTIMES, inMode } from '../lib/bed.js';
 import { TREE8_SIZE } from '../lib/bundle.js';
-import { hostCgroupMounts } from '../lib/cgroups.js';
+import { mirrorCgroups } from '../lib/cgroups.js';
 import { cleanupPrefix } from '../lib/cleanup.js';
 import { Scenario, bare } from '../lib/scenario.js';
 import type { HerdReport } from '../../src/herd/index.js';
@@ -90,22 +90,6 @@ async function brokenContainer(
     : await sc.placement(second);
   assert.ok(placement.strays.length > 0, 'control: bare crun 1.8.1 must leave strays');
   return { id: second, strays: placement.strays };
-}
-
-/** Puts pid into the same cgroup as `like`, in every hierarchy mounted on the host. */
-function mirrorCgroups(pid: number, like: number): void {
-  const lines = readFileSync(`/proc/${like}/cgroup`, 'utf8').trim().split('\n');
-  for (const mount of hostCgroupMounts()) {
-    const line = lines.find((l) => {
-      const [id, controllers] = l.split(':');
-      if (mount.fstype === 'cgroup2') return id === '0' && controllers === '';
-      const opts = new Set(mount.superOptions.split(','));
-      return controllers !== '' && (controllers ?? '').split(',').every((c) => opts.has(c));
-    });
-    if (!line) continue;
-    const path = line.slice(line.indexOf(':', line.indexOf(':') + 1) + 1);
-    writeFileSync(join(mount.mountPoint, path, 'cgroup.procs'), String(pid));
-  }
 }
 
 function cgroupText(pid: number): string {

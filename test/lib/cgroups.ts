@@ -226,3 +226,19 @@ export async function removeCgroups(prefix: string): Promise<string[]> {
   }
   return removeCgroupsWhere((rel) => rel.includes(prefix));
 }
+
+/** Puts pid into the same cgroup as `like`, in every hierarchy mounted on the host. */
+export function mirrorCgroups(pid: number, like: number): void {
+  const lines = readFileSync(`/proc/${like}/cgroup`, 'utf8').trim().split('\n');
+  for (const mount of hostCgroupMounts()) {
+    const line = lines.find((l) => {
+      const [id, controllers] = l.split(':');
+      if (mount.fstype === 'cgroup2') return id === '0' && controllers === '';
+      const opts = new Set(mount.superOptions.split(','));
+      return controllers !== '' && (controllers ?? '').split(',').every((c) => opts.has(c));
+    });
+    if (!line) continue;
+    const path = line.slice(line.indexOf(':', line.indexOf(':') + 1) + 1);
+    writeFileSync(join(mount.mountPoint, path, 'cgroup.procs'), String(pid));
+  }
+}
