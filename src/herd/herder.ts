@@ -14,7 +14,7 @@ import type { HostIO, ProcHandle } from '../proc/host.js';
 import type { CgroupMount } from '../proc/mountinfo.js';
 import { readChildren, readStat, selfAndAncestors } from '../proc/procfs.js';
 import { printable } from '../proc/printable.js';
-import { isGone, parseStat } from '../proc/stat.js';
+import { isGone, parseStat, type ProcStat } from '../proc/stat.js';
 import {
   NOT_READ,
   hierarchyIndex,
@@ -127,6 +127,7 @@ export class Herder {
     pid: number,
     listings: ReadonlyMap<string, TargetListing>,
     readPaths: boolean,
+    stat?: ProcStat,
   ): Places | undefined {
     const cgroups: Places = {};
     let unknown = false;
@@ -144,7 +145,7 @@ export class Herder {
       else cgroups[t.hierarchy] = NOT_READ;
     }
     if (!unknown) return cgroups;
-    const read = readMemberCgroups(this.io, pid, this.index);
+    const read = readMemberCgroups(this.io, pid, this.index, stat);
     return read && { ...read, ...cgroups };
   }
 
@@ -411,10 +412,10 @@ export class Herder {
     const fixable: number[] = [];
     for (const [pid, member] of members) {
       if (isGone(member.stat)) continue;
-      let cgroups = this.locate(pid, listings, false);
+      let cgroups = this.locate(pid, listings, false, member.stat);
       // Only the ones still out cost a /proc read: gone, or where exactly.
       if (cgroups && strayTargets(cgroups, this.targets).length > 0) {
-        cgroups = this.locate(pid, listings, true);
+        cgroups = this.locate(pid, listings, true, member.stat);
       }
       if (!cgroups) {
         members.delete(pid);

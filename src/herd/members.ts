@@ -3,8 +3,8 @@
 
 import { isAncestorOrSelf } from '../cgroup/paths.js';
 import type { HostIO } from '../proc/host.js';
-import { parsePidList, readCgroups } from '../proc/procfs.js';
-import type { ProcStat } from '../proc/stat.js';
+import { parsePidList, readCgroups, readLiveThreadCgroups } from '../proc/procfs.js';
+import { isZombieLeader, type ProcStat } from '../proc/stat.js';
 import type { HerdTarget } from './types.js';
 
 /**
@@ -39,13 +39,17 @@ export function hierarchyIndex(targets: readonly HerdTarget[]): Map<string, stri
   return new Map(targets.map((t) => [t.controllers, t.hierarchy]));
 }
 
-/** hierarchy -> path from /proc/<pid>/cgroup; undefined when the process is gone. */
+/** hierarchy -> path from /proc/<pid>/cgroup (a live thread's, for a zombie leader);
+ *  undefined when the process is gone. */
 export function readMemberCgroups(
   io: HostIO,
   pid: number,
   index: ReadonlyMap<string, string>,
+  stat?: ProcStat,
 ): Record<string, string> | undefined {
-  const lines = readCgroups(io, pid);
+  const lines =
+    (stat !== undefined && isZombieLeader(stat) ? readLiveThreadCgroups(io, pid) : undefined) ??
+    readCgroups(io, pid);
   if (lines === undefined) return undefined;
   const cgroups: Record<string, string> = {};
   for (const line of lines) {

@@ -15,6 +15,17 @@ export function readCgroups(io: HostIO, pid: number | 'self'): ProcCgroupLine[] 
   return text === undefined ? undefined : parseProcCgroup(text);
 }
 
+/** The cgroups of a live thread of pid other than its main thread (for a zombie leader,
+ *  see isZombieLeader); undefined when no other thread can be read. */
+export function readLiveThreadCgroups(io: HostIO, pid: number): ProcCgroupLine[] | undefined {
+  for (const tid of io.listDir(`/proc/${pid}/task`) ?? []) {
+    if (tid === String(pid)) continue;
+    const text = io.readText(`/proc/${pid}/task/${tid}/cgroup`);
+    if (text !== undefined) return parseProcCgroup(text);
+  }
+  return undefined;
+}
+
 /** The cgroup mounts of cgherd's mount namespace; undefined when mountinfo cannot be read. */
 export function readCgroupMounts(io: HostIO): CgroupMount[] | undefined {
   const text = io.readText('/proc/self/mountinfo');

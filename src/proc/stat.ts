@@ -75,6 +75,13 @@ export function parseStat(text: string): ProcStat | undefined {
  * while the other threads run, fork and sit in a cgroup like any process. Gone means Z or
  * X with a single thread left.
  */
+/** A process whose main thread has exited while others live: its /proc/<pid>/cgroup still
+ *  names the cgroup the main thread died in (v2), so where it is must be read from a live
+ *  thread's /proc/<pid>/task/<tid>/cgroup. */
+export function isZombieLeader(stat: ProcStat): boolean {
+  return stat.state === 'Z' && stat.numThreads > 1;
+}
+
 export function isGone(stat: ProcStat): boolean {
   const dead = stat.state === 'Z' || stat.state === 'X' || stat.state === 'x';
   return dead && stat.numThreads <= 1;

@@ -22,7 +22,6 @@ import {
   parseProcCgroup,
 } from '../lib/cgroups.js';
 import { cleanupPrefix } from '../lib/cleanup.js';
-import { fixme } from '../lib/fixme.js';
 import { checkpointArgv } from '../lib/cr-argv.js';
 import { Scenario, bare, cmdline, readPpidTable } from '../lib/scenario.js';
 import { cgherdIn, compileStatic, dumpErrors, herdLogLines, restoreCopies } from './sec-lib.js';
@@ -189,19 +188,10 @@ for (const mode of MODES) {
       await sc.cleanup();
     }
   };
-  // Measured: on v1 the Z leader's own /proc/<pid>/cgroup shows / and the herd converges;
-  // on v2 it keeps the cgroup the leader died in, the herd makes 8 passes, and reports it
-  // as a stray (the checkpoint through cgherd is refused, repair exits 1).
-  if (mode === 'v1') test(repairName, repair);
-  else
-    fixme(
-      test,
-      repairName,
-      "on v2 the herd reads a Z leader's own /proc/<pid>/cgroup, which keeps the cgroup it " +
-        "died in; for a Z leader with threads it must read a live thread's " +
-        '(/proc/<pid>/task/<tid>/cgroup)',
-      repair,
-    );
+  // Measured: on v1 the Z leader's own /proc/<pid>/cgroup shows /; on v2 it keeps the cgroup
+  // the leader died in, so the herd reads a live thread's (/proc/<pid>/task/<tid>/cgroup).
+  // Without that, v2 made 8 passes, reported a stray and repair exited 1.
+  test(repairName, repair);
 }
 
 test.run();

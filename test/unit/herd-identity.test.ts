@@ -130,6 +130,33 @@ test('a process whose main thread exited (Z, live threads) is moved, its childre
   assert.ok(report.converged);
 });
 
+test("v2: a Z leader's own cgroup file keeps the old cgroup; a live thread's says where it is", () => {
+  const host = FakeHost.v2();
+  tree8(host);
+  // As measured on v2: after the move, /proc/505/cgroup still names the cgroup the main
+  // thread died in, while /proc/505/task/605/cgroup follows the live thread; cgroup.procs
+  // lists a process by its leader, so the new cgroup's listing never shows 505.
+  const p = host.procs.get(505);
+  if (!p) throw new Error('no 505');
+  p.state = 'Z';
+  p.threads = [505, 605];
+  const stale = host.readText('/proc/505/cgroup');
+  const read = host.readText.bind(host);
+  host.readText = (path: string) => {
+    if (path === '/proc/505/cgroup') return stale;
+    if (path === '/proc/505/task/605/cgroup') return read('/proc/505/cgroup');
+    const text = read(path);
+    if (path.endsWith('/new/cgroup.procs') && text !== undefined) {
+      return text.replace(/^505\n/m, '');
+    }
+    return text;
+  };
+  const report = herd(500, {}, host);
+  assert.is(host.cgroupOf(505, ''), '/new');
+  assert.ok(report.converged, JSON.stringify(report.failures));
+  assert.ok(report.members.some((m) => m.pid === 505 && !m.stray));
+});
+
 test('control: a single-threaded zombie is still never written', () => {
   const host = FakeHost.v2();
   tree8(host);
