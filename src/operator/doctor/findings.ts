@@ -6,6 +6,7 @@ import { EXIT, type ExitCode } from '../exit.js';
 import type { CgroupLayout } from './cgroup-layout.js';
 import type { CriuFacts, PodmanFacts, RuntimeFacts } from './probe.js';
 import { RUNTIME_NAME } from '../install/podman-conf.js';
+import { takeoverFindings } from './takeover.js';
 
 export type Severity = 'ok' | 'info' | 'warning' | 'error';
 
@@ -215,6 +216,7 @@ function podmanFindings(p: PodmanFacts, bugNeedsCgherd: boolean): Finding[] {
       exitCode: EXIT.CONFIG,
     });
   }
+  out.push(...takeoverFindings(p.takeovers ?? []));
   const registered = view?.runtimes[RUNTIME_NAME];
   const where = view?.runtimesFrom[RUNTIME_NAME];
   if (!registered) {
