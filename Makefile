@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: all deps testbed build validators lint format demo test test-unit test-integration test-e2e bench package clean
+.PHONY: all deps testbed build validators lint format demo test test-unit test-integration test-e2e test-node18 bench package clean
 
 all: build
 
@@ -35,8 +35,13 @@ format: deps
 demo: testbed build
 	node dist/demo/seed.js
 
+# The whole suite on the host's Node, then the Node 18 group inside the Debian 12 root;
+# one closing line for both.
 test: testbed build lint
-	node dist/test/run.js
+	@mkdir -p build && rm -f build/test-node18.log
+	-$(MAKE) --no-print-directory test-node18 > build/test-node18.log 2>&1
+	@sed 's/^/[node18] /' build/test-node18.log
+	node dist/test/run.js --include-tally build/test-node18.log
 
 test-unit: build
 	node dist/test/run.js unit
@@ -46,6 +51,19 @@ test-integration: testbed build
 
 test-e2e: testbed build
 	node dist/test/run.js e2e
+
+# The herd and operator integration tests and one Podman end-to-end test once more, with
+# Debian 12's own nodejs 18 as the Node that cgherd (and the tests) run on: inside a Debian
+# 12 root that holds the test bed and bookworm's nodejs (test/env/deb12-testbed.sh; made
+# once, a few minutes, then unpacked per run in seconds). `package` first, so that
+# op-package reuses the host's build/*.deb (the root has no npm to build one).
+# op-package-deb12 is left out (it makes a Debian 12 root of its own, with Debian's nodejs),
+# and so is op-package-lintian (lintian has nothing to do with Node).
+NODE18_TESTS := integration e2e --filter integration/herd- --filter integration/op- \
+	--filter e2e/podman-seed-fix --skip op-package-deb12 --skip op-package-lintian
+
+test-node18: testbed package
+	sh test/env/deb12-testbed.sh run . sh -c 'echo "cgherd runs on /usr/bin/node $$(/usr/bin/node --version), Debian $$(cat /etc/debian_version), nodejs $$(dpkg-query -W -f "\$${Version}" nodejs)"; exec node dist/test/run.js $(NODE18_TESTS)'
 
 bench: testbed build
 	node dist/bench/main.js

@@ -52,6 +52,7 @@ const hook: Hook<string> = {
         return;
       }
       const file = writeRestoreConfig(
+        ctx.criuConfigDir,
         ctx.parsed.id as string,
         plan.lines,
         ctx.env.CRIU_CONFIG_FILE,

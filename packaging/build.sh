@@ -38,6 +38,18 @@ cp -a schemas "$lib/schemas"
 install -m 0644 package.json package-lock.json "$lib/"
 (cd "$lib" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error >/dev/null)
 rm -f "$lib/package-lock.json" "$lib/node_modules/.package-lock.json"
+# What the modules' authors kept for their own tools (linters, npm, git) is no part of the
+# program, and lintian rejects it; a module file marked executable without a #! line is not
+# a program either.
+find "$lib/node_modules" \( -name '.eslintrc*' -o -name '.npmignore' -o -name '.git*' \
+	-o -name '.travis.yml' -o -name '.editorconfig' -o -name '.prettierrc*' \) -exec rm -rf {} +
+# Their READMEs and change logs are documentation outside /usr/share/doc; their licences
+# stay beside them (the copyright file points there).
+find "$lib/node_modules" -type f \( -iname 'readme' -o -iname 'readme.md' -o -iname 'readme.markdown' \
+	-o -iname 'changelog.md' -o -iname 'history.md' \) -delete
+find "$lib/node_modules" -type f -perm -u+x | while IFS= read -r f; do
+	[ "$(head -c2 "$f")" = '#!' ] || chmod a-x "$f"
+done
 node packaging/oclif-manifest.mjs "$lib"
 # /usr/bin/cgherd is a relative link: the launcher finds its lib dir with readlink -f, and a
 # relative link also resolves inside a chroot or a dpkg --root tree.
@@ -50,11 +62,20 @@ install -m 0644 packaging/bash-completion "$stage/usr/share/bash-completion/comp
 {
 	echo "cgherd $version"
 	echo
+	echo "Copyright $(date -u -d "@$SOURCE_DATE_EPOCH" +%Y) cgherd developers."
 	echo "License: Apache-2.0 (see /usr/share/common-licenses/Apache-2.0)."
 	echo "The OCI runtime-spec schemas in /usr/lib/cgherd/schemas are Apache-2.0, The Linux"
 	echo "Foundation; see /usr/lib/cgherd/schemas/README.md."
 	echo "Bundled node modules keep their licences in /usr/lib/cgherd/node_modules/*/."
 } >"$stage/usr/share/doc/cgherd/copyright"
+# A native package's changelog, in Debian's format (lintian: no-changelog).
+{
+	echo "cgherd ($version) unstable; urgency=medium"
+	echo
+	echo "  * Release $version."
+	echo
+	echo " -- cgherd developers <cgherd@localhost.invalid>  $(date -u -R -d "@$SOURCE_DATE_EPOCH")"
+} | gzip -9n >"$stage/usr/share/doc/cgherd/changelog.gz"
 printf '{\n  "runtime": "/usr/bin/crun",\n  "validate": "enforce",\n  "herd": true\n}\n' \
 	>"$stage/usr/share/doc/cgherd/config.example.json"
 
@@ -70,6 +91,7 @@ size=$(du -sk --exclude=DEBIAN "$deb" | cut -f1)
 sed -e "s/@VERSION@/$version/" -e "s/@INSTALLED_SIZE@/$size/" packaging/control.in >"$deb/DEBIAN/control"
 (cd "$deb" && find usr -type f -exec md5sum {} + | sort -k2 >DEBIAN/md5sums)
 chmod 0644 "$deb/DEBIAN/control" "$deb/DEBIAN/md5sums"
+install -m 0755 packaging/prerm "$deb/DEBIAN/prerm"
 debfile=$out/cgherd_${version}_all.deb
 dpkg-deb --root-owner-group -Zxz --build "$deb" "$debfile" >/dev/null
 rm -rf "$deb"

@@ -2,10 +2,16 @@
 // take the others with it), echoes its output, and closes with one
 // `N passed, N failed, N skipped` line summed over all files.
 //
-//   node dist/test/run.js [unit|integration|e2e ...] [--filter SUBSTRING]
+//   node dist/test/run.js [unit|integration|e2e ...] [--filter SUBSTRING] [--skip SUBSTRING]
+//                         [--include-tally LOG]
+//
+// --include-tally adds the closing line of another run's log (e.g. the Node 18 run inside
+// the Debian 12 root) to this one's, so that `make test` closes with one line for both; a
+// log without such a line counts as one failure.... [--skip SUBSTRING]...
+// A file runs when its path contains any --filter (or none is given) and no --skip.
 
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -74,17 +80,47 @@ function runFile(file: string): Promise<Tally> {
   });
 }
 
+/** The last `N passed, N failed[, N skipped]` line of a log; none, or no log: one failure. */
+function closingTally(log: string): Tally {
+  let text = '';
+  try {
+    text = readFileSync(log, 'utf8');
+  } catch {
+    process.stdout.write(`\n!! ${log}: cannot read it\n`);
+  }
+  const last = [...text.matchAll(/^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/gm)].at(-1);
+  if (last === undefined) {
+    process.stdout.write(`\n!! ${log}: no closing "N passed, N failed" line\n`);
+    return { passed: 0, failed: 1, skipped: 0 };
+  }
+  return { passed: Number(last[1]), failed: Number(last[2]), skipped: Number(last[3] ?? 0) };
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const filterAt = args.indexOf('--filter');
-  const filter = filterAt >= 0 ? args[filterAt + 1] : undefined;
-  const groups = args.filter((a, i) => !a.startsWith('--') && (filterAt < 0 || i !== filterAt + 1));
+  const filters: string[] = [];
+  const skips: string[] = [];
+  const groups: string[] = [];
+  const included: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--include-tally') {
+      const value = args[++i];
+      if (value === undefined) throw new Error(`${a} needs a value`);
+      included.push(value);
+    } else if (a === '--filter' || a === '--skip') {
+      const value = args[++i];
+      if (value === undefined) throw new Error(`${a} needs a value`);
+      (a === '--filter' ? filters : skips).push(value);
+    } else if (!a.startsWith('--')) groups.push(a);
+  }
   const chosen = groups.length > 0 ? groups : [...GROUPS];
   const sum: Tally = { passed: 0, failed: 0, skipped: 0 };
   const failedFiles: string[] = [];
   for (const group of chosen) {
     for (const file of listTests(join(HERE, group))) {
-      if (filter && !file.includes(filter)) continue;
+      if (filters.length > 0 && !filters.some((f) => file.includes(f))) continue;
+      if (skips.some((s) => file.includes(s))) continue;
       process.stdout.write(`\n== ${relative(HERE, file)}\n`);
       const tally = await runFile(file);
       sum.passed += tally.passed;
@@ -92,6 +128,13 @@ async function main(): Promise<void> {
       sum.skipped += tally.skipped;
       if (tally.failed > 0) failedFiles.push(relative(HERE, file));
     }
+  }
+  for (const log of included) {
+    const tally = closingTally(log);
+    sum.passed += tally.passed;
+    sum.failed += tally.failed;
+    sum.skipped += tally.skipped;
+    if (tally.failed > 0) failedFiles.push(log);
   }
   if (failedFiles.length > 0) process.stdout.write(`\nfailed in: ${failedFiles.join(', ')}\n`);
   const skipped = sum.skipped > 0 ? `, ${sum.skipped} skipped` : '';

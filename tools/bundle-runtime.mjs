@@ -32,7 +32,7 @@ const common = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
-  target: 'node20',
+  target: 'node18',
   packages: 'external',
   logLevel: 'warning',
   // `import()` kept as is would start the ES module loader after all.

@@ -5,7 +5,13 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../operator/base-command.js';
 import { doctorExitCode, doctorFindings, findingLines } from '../operator/doctor/findings.js';
 import { applicableBugs } from '../operator/doctor/known-bugs.js';
-import { probeCgroups, probeCriu, probePodman, probeRuntime } from '../operator/doctor/probe.js';
+import {
+  probeCgroups,
+  probeCriu,
+  probeEngines,
+  probePodman,
+  probeRuntime,
+} from '../operator/doctor/probe.js';
 import { EXIT, exitCodesHelp } from '../operator/exit.js';
 
 export default class Doctor extends BaseCommand {
@@ -25,7 +31,8 @@ export default class Doctor extends BaseCommand {
   static override flags = {
     json: Flags.boolean({ description: 'print the facts and findings as JSON', default: false }),
     'root-dir': Flags.string({
-      description: 'read Podman configuration under this root instead of / (for tests and images)',
+      description:
+        'read Podman, containerd and CRI-O configuration under this root instead of / (for tests and images)',
       env: 'CGHERD_ROOT_DIR',
       default: '/',
     }),
@@ -38,8 +45,9 @@ export default class Doctor extends BaseCommand {
     const runtime = probeRuntime(env);
     const cgroups = probeCgroups();
     const podman = probePodman(env, flags['root-dir']);
+    const engines = probeEngines(flags['root-dir']);
     const bugs = applicableBugs(runtime.identity, runtime.restoreCgroupRoot);
-    const findings = doctorFindings({ criu, runtime, cgroups, podman, bugs });
+    const findings = doctorFindings({ criu, runtime, cgroups, podman, bugs, engines });
     const code = doctorExitCode(findings);
     for (const line of findingLines(findings)) this.log(line);
     this.log(
@@ -54,6 +62,7 @@ export default class Doctor extends BaseCommand {
       runtime,
       cgroups,
       podman,
+      engines,
       findings,
     };
     return this.finish(report, code);

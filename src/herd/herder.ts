@@ -1,13 +1,20 @@
 // One walk of the init's tree, and the checks around it. The walk moves the strays as it
-// reaches them, a small batch at a time: each member's identity (stat) is read just before
-// its batch is written, and its children are listed after it moved, so children forked
-// before the move are found and children forked after it are born in place. verify()
-// re-reads where the members are through the target's cgroup.procs.
+// reaches them, a small batch at a time: each member is identified through a handle on
+// its process (an open /proc/<pid>/stat, bound to the process, not to the number), and
+// after each write that handle is read again. A handle that no longer reads means the
+// process exited, and its pid may name another process by now: that process, if the write
+// moved it, is put back where it was born and the report says so. Children are listed
+// after a member moved, so children forked before the move are found and children forked
+// after it are born in place. verify() re-reads where the members are through the
+// target's cgroup.procs.
 
-import type { HostIO } from '../proc/host.js';
+import { mountFor } from '../cgroup/hierarchy.js';
+import { cgroupDir, isAncestorOrSelf, verifyCgroupDir } from '../cgroup/paths.js';
+import type { HostIO, ProcHandle } from '../proc/host.js';
 import type { CgroupMount } from '../proc/mountinfo.js';
 import { readChildren, readStat, selfAndAncestors } from '../proc/procfs.js';
-import { isGone } from '../proc/stat.js';
+import { printable } from '../proc/printable.js';
+import { isGone, parseStat } from '../proc/stat.js';
 import {
   NOT_READ,
   hierarchyIndex,
@@ -48,7 +55,12 @@ interface BatchMember {
   member: LiveMember;
   /** The hierarchies it is out of place in. */
   strays: HerdTarget[];
+  /** The process itself, held from its identity check until the batch is written. */
+  handle: ProcHandle;
 }
+
+/** Failure code: the pid was reused by another process while it was being moved. */
+export const PID_REUSED = 'EPIDREUSED';
 
 export class Herder {
   readonly moved: HerdMove[] = [];
@@ -64,6 +76,7 @@ export class Herder {
   private readonly dryRun: boolean;
   private readonly deadline: number;
   private readonly readStrayCgroups: boolean;
+  private readonly mounts: readonly CgroupMount[];
 
   /** Set when a walk stopped at the deadline, with the pids it had not reached. */
   outOfTime = false;
@@ -82,6 +95,7 @@ export class Herder {
     this.dryRun = opts.dryRun;
     this.deadline = opts.deadline;
     this.readStrayCgroups = opts.readStrayCgroups;
+    this.mounts = opts.mounts;
   }
 
   /** Where strays were before they were moved, in the scan's hierarchy. */
@@ -97,7 +111,8 @@ export class Herder {
     }
     if (pids.has(failure.pid)) return;
     pids.add(failure.pid);
-    this.failures.push(failure);
+    // Names and paths in it are the container's choice.
+    this.failures.push({ ...failure, message: printable(failure.message) });
   }
 
   private hasFailed(pid: number, hierarchy: string): boolean {
@@ -209,32 +224,99 @@ export class Herder {
     return true;
   }
 
-  /** Moves a batch, one hierarchy after another. Returns the pids found gone. */
+  /**
+   * Moves a batch, one hierarchy after another, and reads each member's handle after each
+   * of its writes. Returns the pids found gone.
+   */
   private moveBatch(batch: readonly BatchMember[]): Set<number> {
     const gone = new Set<number>();
     for (const target of this.targets) {
       const procsFile = `${target.dir}/cgroup.procs`;
-      for (const { pid, member, strays } of batch) {
+      for (const { pid, member, strays, handle } of batch) {
         if (gone.has(pid) || !strays.includes(target)) continue;
-        if (!this.moveInto(pid, member, target, procsFile)) gone.add(pid);
+        const before = this.moved.length;
+        if (!this.moveInto(pid, member, target, procsFile)) {
+          gone.add(pid);
+          continue;
+        }
+        if (this.moved.length === before || this.dryRun) continue;
+        // Written. Still the same process? Then the write moved it, and no other.
+        if (handle.stat() !== undefined) continue;
+        gone.add(pid);
+        this.moved.pop();
+        this.skipped.push({ pid, reason: 'exited' });
+        this.putBackImpostor(pid, target);
       }
     }
     return gone;
   }
 
+  /** The directory of `path` in target's hierarchy, checked like a target's. */
+  private dirIn(target: HerdTarget, path: string): string | undefined {
+    const line = {
+      hierarchyId: target.version === 2 ? 0 : -1,
+      controllers: target.controllers,
+      path,
+    };
+    const mount = mountFor(this.mounts, line);
+    if (!mount) return undefined;
+    const resolved = cgroupDir(mount, path);
+    if ('error' in resolved) return undefined;
+    return verifyCgroupDir(this.io, mount, resolved.dir) === undefined ? resolved.dir : undefined;
+  }
+
   /**
-   * One member reached by the walk, identified: its place, then its stat (the last read
-   * before its batch is written). Undefined when it is gone or its pid was recycled.
+   * A member exited while it was being written to target; its pid may have been reused by
+   * then, and the write may have moved the new owner into the container's cgroup. Where
+   * that process was is lost, but it was born where its parent is: put it back there
+   * (unless its parent is in the container's cgroup too), and report it either way.
+   */
+  private putBackImpostor(pid: number, target: HerdTarget): void {
+    const stat = readStat(this.io, pid);
+    if (!stat || isGone(stat)) return;
+    const index = new Map([[target.controllers, target.hierarchy]]);
+    const here = readMemberCgroups(this.io, pid, index)?.[target.hierarchy];
+    if (here === undefined || !isAncestorOrSelf(target.path, here)) return;
+    const parentPath = readMemberCgroups(this.io, stat.ppid, index)?.[target.hierarchy];
+    const reused = `pid ${pid} was reused by ${stat.comm} (parent ${stat.ppid}) while it was moved to ${target.dir}`;
+    const fail = (message: string): void =>
+      this.fail({ pid, hierarchy: target.hierarchy, path: target.dir, code: PID_REUSED, message });
+    if (parentPath === undefined) {
+      fail(`${reused}; its parent is gone: left in ${here}`);
+      return;
+    }
+    if (isAncestorOrSelf(target.path, parentPath)) {
+      fail(`${reused}; its parent is in the container's cgroup: left there`);
+      return;
+    }
+    const dir = this.dirIn(target, parentPath);
+    const error = dir
+      ? this.io.writePid(`${dir}/cgroup.procs`, pid)
+      : { code: 'EPATH', message: 'not a cgroup directory' };
+    fail(
+      error
+        ? `${reused}; could not put it back in ${parentPath}: ${error.code}`
+        : `${reused}; put back in its parent's cgroup ${parentPath}`,
+    );
+  }
+
+  /**
+   * One member reached by the walk, identified: its place, then a handle on its process
+   * and its stat read through it (the last read before its batch is written). Undefined
+   * when it is gone or its pid was recycled. The caller closes the handle.
    */
   private reach(
     visit: PidToVisit,
     listings: ReadonlyMap<string, TargetListing>,
     into: ReadonlyMap<number, LiveMember>,
-  ): LiveMember | undefined {
+  ): { member: LiveMember; handle: ProcHandle } | undefined {
     const { pid, parent, startTime } = visit;
     const cgroups = this.locateForScan(pid, listings);
-    const stat = cgroups && readStat(this.io, pid);
-    if (!cgroups || !stat) {
+    const handle = cgroups && this.io.openProcess(pid);
+    const text = handle?.stat();
+    const stat = text === undefined ? undefined : parseStat(text);
+    if (!cgroups || !handle || !stat) {
+      handle?.close();
       this.skipped.push({ pid, reason: 'exited' });
       return undefined;
     }
@@ -242,11 +324,12 @@ export class Herder {
       (startTime !== undefined && stat.startTime !== startTime) ||
       (parent !== undefined && stat.ppid !== parent && !into.has(stat.ppid));
     if (reused) {
+      handle.close();
       this.skipped.push({ pid, reason: 'pid-reused' });
       return undefined;
     }
     this.book?.recordOrigin(cgroups);
-    return { stat, cgroups };
+    return { member: { stat, cgroups }, handle };
   }
 
   /**
@@ -278,16 +361,25 @@ export class Herder {
       for (; i < queue.length && batch.length < BATCH; i++) {
         const visit = queue[i] as PidToVisit;
         if (into.has(visit.pid) || inBatch.has(visit.pid)) continue;
-        const member = this.reach(visit, listings, into);
-        if (!member) continue;
+        const reached = this.reach(visit, listings, into);
+        if (!reached) continue;
+        const { member, handle } = reached;
         if (isGone(member.stat)) {
+          handle.close();
           into.set(visit.pid, member);
           continue;
         }
+        const strays = strayTargets(member.cgroups, this.targets);
+        if (strays.length === 0) handle.close();
         inBatch.add(visit.pid);
-        batch.push({ pid: visit.pid, member, strays: strayTargets(member.cgroups, this.targets) });
+        batch.push({ pid: visit.pid, member, strays, handle });
       }
-      const gone = this.moveBatch(batch);
+      let gone: Set<number>;
+      try {
+        gone = this.moveBatch(batch);
+      } finally {
+        for (const { handle } of batch) handle.close();
+      }
       for (const { pid, member } of batch) {
         if (gone.has(pid)) continue;
         into.set(pid, member);

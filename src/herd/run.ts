@@ -6,7 +6,7 @@ import type { HostIO } from '../proc/host.js';
 import { NodeHost } from '../proc/node-host.js';
 import { readStat } from '../proc/procfs.js';
 import { isGone, type ProcStat } from '../proc/stat.js';
-import { Herder } from './herder.js';
+import { Herder, PID_REUSED } from './herder.js';
 import { NOT_READ, strayTargets, type LiveMember, type PidToVisit } from './members.js';
 import { confirmTree, scanHierarchy } from './scan.js';
 import { herdMounts, resolveTargets } from './target.js';
@@ -191,7 +191,13 @@ export function herd(
       failures: herder.failures,
       skipped: herder.skipped,
       passes: passes.count,
-      converged: strays.length === 0 && targets.length > 0 && !herder.outOfTime,
+      // A pid reused mid-move may have put a host process in the container's cgroup for a
+      // moment: never a clean result, even once it is put back.
+      converged:
+        strays.length === 0 &&
+        targets.length > 0 &&
+        !herder.outOfTime &&
+        !herder.failures.some((f) => f.code === PID_REUSED),
       strays,
       foundByPpidScan: passes.foundByScan,
       ...(passes.scan ? { scan: passes.scan } : {}),

@@ -1,5 +1,6 @@
 // One-line texts for a herd report: what the hooks print and refuse with.
 
+import { printable } from '../proc/printable.js';
 import type { HerdReport } from './types.js';
 
 const MAX_LISTED = 8;
@@ -39,5 +40,6 @@ function summarizeFailures(report: HerdReport): string {
 export function describeStrays(report: HerdReport): string | undefined {
   if (report.strays.length === 0) return undefined;
   const failures = report.failures.length > 0 ? ` (${summarizeFailures(report)})` : '';
-  return `${summarizeStrays(report)}${failures}`;
+  // Process names and cgroup paths are the container's choice.
+  return printable(`${summarizeStrays(report)}${failures}`);
 }

@@ -5,6 +5,7 @@ import { cgroupDir, verifyCgroupDir } from '../cgroup/paths.js';
 import type { HostIO } from '../proc/host.js';
 import type { CgroupMount } from '../proc/mountinfo.js';
 import { readCgroupMounts, readCgroups } from '../proc/procfs.js';
+import { printable } from '../proc/printable.js';
 import { HerdError, type HerdFailure, type HerdOptions, type HerdTarget } from './types.js';
 
 /** The cgroup mounts the herd works through; a herd without them cannot start. */
@@ -60,7 +61,9 @@ export function resolveTargets(
     hierarchy: name,
     path: line.path,
     code: 'EUNREACHABLE',
-    message: `the init's cgroup ${line.path} (${name}) is outside every mount of that hierarchy`,
+    message: printable(
+      `the init's cgroup ${line.path} (${name}) is outside every mount of that hierarchy`,
+    ),
   }));
   for (const { line, hierarchy } of mounted) {
     const fromRuntime = usableRecorded(
@@ -89,7 +92,7 @@ export function resolveTargets(
         hierarchy: hierarchy.name,
         path: line.path,
         code: 'EPATH',
-        message: `refusing cgroup ${line.path} (${hierarchy.name}): ${problem ?? ''}`,
+        message: printable(`refusing cgroup ${line.path} (${hierarchy.name}): ${problem ?? ''}`),
       });
       continue;
     }

@@ -3,7 +3,7 @@
 // files per process.
 
 import * as fs from 'node:fs';
-import type { HostIO, IoFailure } from './host.js';
+import type { HostIO, IoFailure, ProcHandle } from './host.js';
 
 const BUFFER = Buffer.allocUnsafe(64 * 1024);
 
@@ -17,21 +17,26 @@ function missing(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ESRCH' || code === 'ENOTDIR';
 }
 
-export function readSmallFile(path: string): string | undefined {
-  let fd: number;
+function openOrUndefined(path: string): number | undefined {
   try {
-    fd = fs.openSync(path, fs.constants.O_RDONLY);
+    return fs.openSync(path, fs.constants.O_RDONLY);
   } catch (error) {
     if (missing(error)) return undefined;
     throw error;
   }
+}
+
+/** The whole file behind fd, read from offset 0 (pread: the same fd can be read again). */
+function readWhole(fd: number): string | undefined {
   try {
     let length = 0;
+    let position = 0;
     let chunks: Buffer[] | undefined;
     for (;;) {
-      const n = fs.readSync(fd, BUFFER, length, BUFFER.length - length, null);
+      const n = fs.readSync(fd, BUFFER, length, BUFFER.length - length, position);
       if (n === 0) break;
       length += n;
+      position += n;
       if (length === BUFFER.length) {
         chunks ??= [];
         chunks.push(Buffer.from(BUFFER));
@@ -45,6 +50,14 @@ export function readSmallFile(path: string): string | undefined {
     // A process that exits while its file is read gives ESRCH.
     if (missing(error)) return undefined;
     throw error;
+  }
+}
+
+export function readSmallFile(path: string): string | undefined {
+  const fd = openOrUndefined(path);
+  if (fd === undefined) return undefined;
+  try {
+    return readWhole(fd);
   } finally {
     fs.closeSync(fd);
   }
@@ -56,6 +69,20 @@ export class NodeHost implements HostIO {
 
   readText(path: string): string | undefined {
     return readSmallFile(path);
+  }
+
+  openProcess(pid: number): ProcHandle | undefined {
+    const fd = openOrUndefined(`/proc/${pid}/stat`);
+    if (fd === undefined) return undefined;
+    let open = true;
+    return {
+      stat: () => (open ? readWhole(fd) : undefined),
+      close: () => {
+        if (!open) return;
+        open = false;
+        fs.closeSync(fd);
+      },
+    };
   }
 
   listDir(path: string): string[] | undefined {

@@ -69,7 +69,13 @@ export function parseStat(text: string): ProcStat | undefined {
   };
 }
 
-/** Zombies and dead tasks have no cgroup to fix and cannot be moved. */
+/**
+ * Zombies and dead tasks have no cgroup to fix and cannot be moved. Not a process whose
+ * main thread alone has exited (pthread_exit in main): the kernel shows its leader as Z
+ * while the other threads run, fork and sit in a cgroup like any process. Gone means Z or
+ * X with a single thread left.
+ */
 export function isGone(stat: ProcStat): boolean {
-  return stat.state === 'Z' || stat.state === 'X' || stat.state === 'x';
+  const dead = stat.state === 'Z' || stat.state === 'X' || stat.state === 'x';
+  return dead && stat.numThreads <= 1;
 }

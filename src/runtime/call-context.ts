@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CRIU_CONFIG_DIR } from '../criu/config-file.js';
 import { restoreBundle } from '../lower/path-rules.js';
 import { parseProcCgroup, type ProcCgroupLine } from '../proc/cgroup-file.js';
 import { cgroupMounts, parseMountinfo, type CgroupMount } from '../proc/mountinfo.js';
@@ -47,8 +48,11 @@ export function newCallContext(
   settings: Settings,
   env: NodeJS.ProcessEnv,
   debug: DebugLog,
+  /** Tests point the CRIU config directory at their own. */
+  opts: { criuConfigDir?: string } = {},
 ): HookContext {
   return {
+    criuConfigDir: opts.criuConfigDir ?? CRIU_CONFIG_DIR,
     argv,
     parsed,
     settings,

@@ -2,10 +2,10 @@
 // The `debug` package is loaded only when debugging is on, to keep start-up small. Each
 // hook logs under its own namespace (debug's extend): cgherd:<command>:<hook>.
 
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeSync } from 'node:fs';
 import { format } from 'node:util';
 import type { Debugger } from 'debug';
+import { openLogFile } from './debug-log-file.js';
 
 export interface DebugLog {
   (formatString: string, ...args: unknown[]): void;
@@ -19,12 +19,22 @@ function debugWanted(env: Readonly<NodeJS.ProcessEnv>): boolean {
   return (env.DEBUG ?? '').includes('cgherd') || (env.CGHERD_DEBUG_LOG ?? '') !== '';
 }
 
+export interface OpenedDebugLog {
+  log: DebugLog;
+  /** Why the file was refused (no debug output this call): one warning for the caller. */
+  warning?: string;
+}
+
 export async function openDebugLog(
   env: Readonly<NodeJS.ProcessEnv>,
   path: string,
   namespace: string,
-): Promise<DebugLog> {
-  if (!debugWanted(env)) return noop;
+  euid: number = process.geteuid?.() ?? 0,
+): Promise<OpenedDebugLog> {
+  if (!debugWanted(env)) return { log: noop };
+  const file = openLogFile(path, euid);
+  if ('refused' in file) return { log: noop, warning: file.refused };
+  const { fd } = file;
   const { default: createDebug } = await import('debug');
   // Deciding colours would make `debug` open process.stderr (see the note at the top).
   if (createDebug.inspectOpts) createDebug.inspectOpts.colors = false;
@@ -32,8 +42,7 @@ export async function openDebugLog(
   const root = createDebug(namespace);
   root.log = (...args: unknown[]): void => {
     try {
-      mkdirSync(dirname(path), { recursive: true });
-      appendFileSync(path, `${format(...args)}\n`);
+      writeSync(fd, `${format(...args)}\n`);
     } catch {
       // Debugging must never break the runtime path.
     }
@@ -45,5 +54,5 @@ export async function openDebugLog(
       extend: (name: string) => wrap(log.extend(name)),
     });
   };
-  return wrap(root);
+  return { log: wrap(root) };
 }

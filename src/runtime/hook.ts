@@ -30,6 +30,8 @@ export interface HookContext {
   ownCgroups(): readonly ProcCgroupLine[] | undefined;
   /** The bundle's config.json, parsed. Throws (each time) when it cannot be read. */
   bundleConfig(): unknown;
+  /** Where restore-into-cgroup writes its per-restore CRIU config file. */
+  readonly criuConfigDir: string;
 }
 
 export interface ForwardOutcome {

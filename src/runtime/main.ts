@@ -2,10 +2,12 @@
 // bin/cgherd only starts Node for the intercepted commands, or when its fast path could
 // not settle the lower runtime (then this file forwards and reports precisely).
 
+// First: nothing before it may leave a window where SIGUSR1 opens the inspector.
+import './inspector-guard.js';
 import { writeSync } from 'node:fs';
 import { parseArgv, type ParsedArgv } from './argv.js';
 import { loadSettings } from '../config/load.js';
-import { forward } from './forward.js';
+import { DEFERRED_DURING_RESTORE, forward } from './forward.js';
 import { engineCompat } from './engine-compat.js';
 import { createMissingDirs } from './engine-dirs.js';
 import { inheritedFdCount, isIntercepted } from './intercepted.js';
@@ -39,7 +41,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (parsed.command === undefined && argv.includes('--version')) writeSync(1, versionLine());
 
-  const debug = await openDebugLog(
+  const { log: debug, warning: logWarning } = await openDebugLog(
     process.env,
     settings.debugLog,
     `cgherd:${parsed.command ?? 'cli'}`,
@@ -67,6 +69,8 @@ async function main(argv: readonly string[]): Promise<number> {
       compat.argv,
       ctx.childEnv,
       inheritedFdCount(parsed, process.env),
+      parsed.command === 'restore' ? DEFERRED_DURING_RESTORE : [],
+      (signal) => ctx.debug('%s held until the restore returns', signal),
     );
   } catch (error) {
     fail(parsed, error instanceof Error ? error.message : String(error));
@@ -74,6 +78,7 @@ async function main(argv: readonly string[]): Promise<number> {
   ctx.debug('lower runtime exited with %d', outcome.status);
 
   const warnings = await runAfter(ran, ctx, outcome);
+  if (logWarning !== undefined) warnings.push(logWarning);
   if (warnings.length > 0) writeRecord(parsed.globals, 'warning', warnings.join('; '));
   return outcome.status;
 }

@@ -5,6 +5,7 @@
 // pipe shared with the container to non-blocking mode.
 
 import { appendFileSync, writeSync } from 'node:fs';
+import { printable } from '../proc/printable.js';
 import type { GlobalOptions } from './argv.js';
 
 export type RecordLevel = 'error' | 'warning';
@@ -18,7 +19,8 @@ export function formatTextRecord(level: RecordLevel, message: string, time: Date
 }
 
 export function writeRecord(globals: GlobalOptions, level: RecordLevel, message: string): void {
-  const oneLine = message.replace(/\s*\n\s*/g, '; ');
+  // Last line of defence: a refusal or warning may quote a name the container chose.
+  const oneLine = printable(message.replace(/\s*\n\s*/g, '; '));
   try {
     writeSync(2, `cgherd: ${level === 'warning' ? 'warning: ' : ''}${oneLine}\n`);
   } catch {

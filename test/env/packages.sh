@@ -5,7 +5,7 @@
 # system's apt never sees. Idempotent: a second run costs one stamp check.
 set -eu
 
-STAMP=/var/lib/cgherd-testbed/packages.v5
+STAMP=/var/lib/cgherd-testbed/packages.v6
 export DEBIAN_FRONTEND=noninteractive
 
 # Older test beds (packages.v4 and before) added trixie to the system's apt, pinned low.
@@ -26,12 +26,12 @@ mkdir -p /var/lib/cgherd-testbed
 apt-get update -qq
 # Build tools and the build dependencies of CRIU 4.1.1 and crun (criu.sh, setup.sh).
 # Podman 4.3.1 with conmon 2.1.6, runc 1.1.5, busybox for the root filesystems, and the
-# packaging tools. All bookworm.
+# packaging tools (rpm, lintian) and debootstrap for the Debian 12 roots. All bookworm.
 apt-get install -y -qq --no-install-recommends \
   build-essential dpkg-dev fakeroot pkgconf make git xz-utils ca-certificates \
   libbsd-dev libcap-dev libgnutls28-dev libnet1-dev libnftables-dev libnl-3-dev \
   libprotobuf-c-dev libprotobuf-dev protobuf-c-compiler protobuf-compiler uuid-dev python3 \
   automake autoconf libtool gperf libseccomp-dev libsystemd-dev libyajl-dev \
-  busybox-static util-linux iproute2 procps rpm >/dev/null 2>&1 ||
+  busybox-static util-linux iproute2 procps rpm lintian debootstrap >/dev/null 2>&1 ||
   { echo "test/env/packages.sh: apt-get install failed" >&2; exit 1; }
 touch "$STAMP"

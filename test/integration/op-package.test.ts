@@ -13,38 +13,16 @@ import {
   lstatSync,
   mkdirSync,
   mkdtempSync,
-  readFileSync,
   readlinkSync,
-  readdirSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, RUNTIMES, inMode, runCommand, type RunResult } from '../lib/bed.js';
+import { RUNTIMES, inMode, runCommand, type RunResult } from '../lib/bed.js';
+import { DEB, RPM, VERSION, ensurePackages } from '../lib/package-build.js';
 
-const VERSION = (
-  JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }
-).version;
-const DEB = join(REPO_ROOT, 'build', `cgherd_${VERSION}_all.deb`);
-const RPM = join(REPO_ROOT, 'build', `cgherd-${VERSION}-1.noarch.rpm`);
 const work = mkdtempSync('/tmp/cgt-op-pkg-');
-
-function newestMtime(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return Math.max(st.mtimeMs, ...readdirSync(path).map((n) => newestMtime(join(path, n))));
-}
-
-/** Reuse build/*.deb unless something it is made of is newer (CGHERD_REBUILD=1 forces). */
-function packagesCurrent(): boolean {
-  if (process.env.CGHERD_REBUILD === '1' || !existsSync(DEB) || !existsSync(RPM)) return false;
-  const built = Math.min(statSync(DEB).mtimeMs, statSync(RPM).mtimeMs);
-  const inputs = ['dist/src', 'dist/hooks', 'bin', 'schemas', 'packaging', 'package.json'];
-  return inputs.every(
-    (p) => !existsSync(join(REPO_ROOT, p)) || newestMtime(join(REPO_ROOT, p)) < built,
-  );
-}
 
 /** An empty dpkg database under `root`, optionally seeded with host packages' status. */
 function dpkgRoot(name: string, seed: readonly string[]): string {
@@ -59,18 +37,15 @@ function dpkgRoot(name: string, seed: readonly string[]): string {
   return root;
 }
 
+/** dpkg on a throwaway root. That root has no shell, so the maintainer scripts run outside
+ *  it, with DPKG_ROOT naming it (packaging/prerm honours DPKG_ROOT). */
 function dpkg(root: string, args: string[]): Promise<RunResult> {
-  return runCommand('/usr/bin/dpkg', [`--root=${root}`, ...args], { timeoutMs: 120_000 });
+  return runCommand('/usr/bin/dpkg', [`--root=${root}`, '--force-script-chrootless', ...args], {
+    timeoutMs: 120_000,
+  });
 }
 
-before(test, async () => {
-  if (packagesCurrent()) return;
-  const r = await runCommand('/bin/bash', [join(REPO_ROOT, 'packaging/build.sh')], {
-    cwd: REPO_ROOT,
-    timeoutMs: 600_000,
-  });
-  assert.is(r.code, 0, `packaging/build.sh failed: ${r.stderr}${r.stdout}`);
-});
+before(test, ensurePackages);
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -78,7 +53,7 @@ test('control: without nodejs, criu and crun|runc dpkg refuses to configure it',
   const root = dpkgRoot('empty', []);
   const r = await dpkg(root, ['-i', DEB]);
   assert.is.not(r.code, 0);
-  assert.match(r.stderr, /cgherd depends on nodejs \(>= 20\)/);
+  assert.match(r.stderr, /cgherd depends on nodejs \(>= 18\.19\)/);
   assert.match(r.stderr, /cgherd depends on criu/);
   assert.match(r.stderr, /cgherd depends on crun \| runc/);
 });
@@ -93,7 +68,7 @@ test('.deb: metadata', () => {
   );
   assert.match(fields, `Version: ${VERSION}`);
   assert.match(fields, 'Architecture: all');
-  assert.match(fields, 'Depends: nodejs (>= 20), criu, crun | runc');
+  assert.match(fields, 'Depends: nodejs (>= 18.19), criu, crun | runc');
   assert.match(fields, 'Provides: oci-runtime');
 });
 
@@ -196,8 +171,17 @@ test('.deb: installs with dpkg --root; files land where they should; cgherd runs
   assert.ok(bug, 'doctor does not name the crun 1.8.1 restore bug');
   assert.match(bug?.summary ?? '', /crun 1\.8\.1/);
 
+  // Registered with Podman, then purged: the prerm takes the drop-in back (and the
+  // directory it created), so Podman is never left naming a runtime that is gone.
+  const dropIn = at('etc/containers/containers.conf.d/50-cgherd.conf');
+  const reg = await runCommand(bin, ['install', 'podman', '--root-dir', root]);
+  assert.is(reg.code, 0, reg.stderr + reg.stdout);
+  assert.ok(existsSync(dropIn), 'install podman wrote no drop-in');
   const rm = await dpkg(root, ['--purge', 'cgherd']);
   assert.is(rm.code, 0, rm.stderr);
+  assert.match(rm.stdout + rm.stderr, 'removed ' + dropIn);
+  assert.not.ok(existsSync(dropIn), 'the purge left the Podman drop-in behind');
+  assert.not.ok(existsSync(at('etc/containers/containers.conf.d')));
   assert.not.ok(existsSync(at('usr/lib/cgherd')));
   assert.not.ok(existsSync(at('usr/bin/cgherd')));
 });
@@ -208,10 +192,14 @@ test('.rpm: metadata, and the files of an rpm --root install', async () => {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     });
-  const requires = q(['--requires']);
-  assert.match(requires, /^nodejs >= 20$/m);
-  assert.match(requires, /^criu$/m);
-  assert.match(requires, /^\(crun or runc\)$/m);
+  // Exactly these, besides rpm's own rpmlib() features: no requirement generated from
+  // the bundled node modules (AutoReqProv is off), and /bin/sh for the %preun scriptlet.
+  const requires = q(['--requires'])
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('rpmlib('))
+    .sort();
+  assert.equal(requires, ['(crun or runc)', '/bin/sh', 'criu', 'nodejs >= 18.19']);
+  assert.match(q(['--scripts']), /preuninstall scriptlet[^\n]*\n[^\n]*"\$1" -eq 0/);
   assert.match(q(['--provides']), /^oci-runtime$/m);
   const root = join(work, 'rpm');
   mkdirSync(root, { recursive: true });

@@ -1,15 +1,15 @@
 // The restore-into-cgroup hook on its own: the per-restore CRIU config file it hands the
-// lower runtime, the caller's file carried over, the file removed afterwards. No runtime
+// lower runtime (written in the test's own directory), the caller's file carried over,
+// the file removed afterwards, the files of dead restores swept. No runtime
 // is started (the need is forced through the restoreCgroupRoot setting). The cgroup lines
 // follow this host's mounts, so only their shape is checked here.
 
 import {
-  accessSync,
-  constants,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -25,6 +25,7 @@ import { runAfter, runBefore } from '../../src/runtime/run-hooks.js';
 import type { RestoreCgroupRootMode } from '../../src/config/settings.js';
 
 const dir = mkdtempSync('/tmp/cgt-herd-unit-');
+const criuDir = join(dir, 'criu');
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 function context(
@@ -41,7 +42,7 @@ function context(
     debugLog: '/dev/null',
     configFile: undefined,
   };
-  return newCallContext(argv, parseArgv(argv), settings, env, silent);
+  return newCallContext(argv, parseArgv(argv), settings, env, silent, { criuConfigDir: criuDir });
 }
 
 /** The hook through the real runner: before, then (given an exit status) after. */
@@ -62,51 +63,26 @@ function bundle(name: string, config: object): string {
 
 const restore = (b: string, id: string): string[] => ['restore', '--bundle', b, '--detach', id];
 
-// FIXME(src): src/criu/restore-config.ts writes to a fixed CRIU_CONFIG_DIR
-// (/run/cgherd/criu), so the two tests that let the hook write its file need root, and
-// write under /run. Once the directory can be chosen (a `criuConfigDir` setting, or a
-// parameter of writeRestoreConfig that the hook takes from ctx.settings), point it at
-// `dir` here and drop this guard.
-function canWriteRun(): boolean {
-  try {
-    accessSync(existsSync('/run/cgherd') ? '/run/cgherd' : '/run', constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-const writes = canWriteRun()
-  ? test
-  : (name: string): void => {
-      console.log(
-        `  skipped "${name}": /run/cgherd/criu is not writable by this user (FIXME(src))`,
-      );
-      test.skip(name);
-    };
+test('a cgroup path from the id when linux.cgroupsPath is absent; file removed after', async () => {
+  const ctx = context(restore(bundle('a', { linux: {} }), 'cgt-herd-new'), 'always');
+  const call = await around(ctx);
+  const file = ctx.childEnv.CRIU_CONFIG_FILE as string;
+  assert.ok(file?.startsWith(`${criuDir}/`), String(file));
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('cgroup-root'));
+  assert.ok(lines.length > 0);
+  for (const line of lines) assert.match(line, /^cgroup-root [^\s:]*:\/cgt-herd-new$/);
+  assert.not.ok(
+    lines.some((l) => l === 'cgroup-root /cgt-herd-new'),
+    'never a global root',
+  );
+  await call.after(0);
+  assert.not.ok(existsSync(file));
+  assert.is(ctx.env.CRIU_CONFIG_FILE, undefined, "the caller's environment is untouched");
+});
 
-writes(
-  'a cgroup path from the id when linux.cgroupsPath is absent; file removed after',
-  async () => {
-    const ctx = context(restore(bundle('a', { linux: {} }), 'cgt-herd-new'), 'always');
-    const call = await around(ctx);
-    const file = ctx.childEnv.CRIU_CONFIG_FILE as string;
-    assert.ok(file?.startsWith('/run/cgherd/criu/'), String(file));
-    const lines = readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((l) => l.startsWith('cgroup-root'));
-    assert.ok(lines.length > 0);
-    for (const line of lines) assert.match(line, /^cgroup-root [^\s:]*:\/cgt-herd-new$/);
-    assert.not.ok(
-      lines.some((l) => l === 'cgroup-root /cgt-herd-new'),
-      'never a global root',
-    );
-    await call.after(0);
-    assert.not.ok(existsSync(file));
-    assert.is(ctx.env.CRIU_CONFIG_FILE, undefined, "the caller's environment is untouched");
-  },
-);
-
-writes("the caller's CRIU_CONFIG_FILE is carried into the generated file", async () => {
+test("the caller's CRIU_CONFIG_FILE is carried into the generated file", async () => {
   const own = join(dir, 'own.conf');
   writeFileSync(own, 'tcp-established\ncgroup-root :/elsewhere\n');
   const ctx = context(restore(bundle('b', { linux: { cgroupsPath: '/pod/c1' } }), 'c1'), 'always', {
@@ -134,6 +110,22 @@ test('skipped: systemd cgroup manager, forced off, no linux section', async () =
     await around(ctx);
     assert.is(ctx.childEnv.CRIU_CONFIG_FILE, undefined, argv.join(' '));
   }
+});
+
+test('files left by dead restores are removed at the next restore; live ones and others kept', async () => {
+  mkdirSync(criuDir, { recursive: true });
+  // pid_max is at most 2^22: these writers cannot be alive.
+  const dead = ['restore-old-99999999.conf', '.restore-old-99999998.tmp'];
+  const kept = [`restore-live-${process.pid}.conf`, 'restore-x-1.conf', 'notes.txt'];
+  for (const name of [...dead, ...kept]) writeFileSync(join(criuDir, name), '');
+  const ctx = context(restore(bundle('f', { linux: {} }), 'cgt-orphans'), 'always');
+  const call = await around(ctx);
+  const left = readdirSync(criuDir);
+  for (const name of dead) assert.not.ok(left.includes(name), `${name} left`);
+  for (const name of kept) assert.ok(left.includes(name), `${name} removed`);
+  await call.after(0);
+  for (const name of kept) rmSync(join(criuDir, name));
+  assert.equal(readdirSync(criuDir), [], 'no temporary file left either');
 });
 
 test('a broken bundle never refuses the restore', async () => {

@@ -33,7 +33,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   validate: [],
   config: ['lower', 'validate'],
   version: [],
-  runtime: ['config', 'lower', 'proc', 'version', 'hooks'],
+  runtime: ['config', 'lower', 'criu', 'proc', 'version', 'hooks'],
   hooks: ['runtime', 'herd', 'lower', 'criu', 'cgroup', 'proc', 'validate', 'config'],
   operator: ['herd', 'lower', 'criu', 'cgroup', 'proc', 'config', 'validate'],
   commands: ['operator', 'herd', 'lower', 'validate', 'config'],

@@ -1,6 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { namedCgherd, scanContainerd, scanCrio } from '../../src/operator/doctor/engines.js';
+import {
+  engineFiles,
+  namedCgherd,
+  scanContainerd,
+  scanCrio,
+} from '../../src/operator/doctor/engines.js';
+import { engineFindings } from '../../src/operator/doctor/findings.js';
 
 const CONTAINERD_V2 = `
 version = 2
@@ -122,6 +128,60 @@ test('namedCgherd: by basename only', () => {
   assert.ok(namedCgherd('/usr/bin/cgherd'));
   assert.not.ok(namedCgherd('/usr/bin/cgherd-wrapper'));
   assert.not.ok(namedCgherd('/usr/bin/crun'));
+});
+
+test('engineFiles: containerd config, then crio.conf and its drop-ins in lexical order, under a root', () => {
+  const files: Record<string, string> = {
+    '/r/etc/containerd/config.toml': 'version = 2',
+    '/r/etc/crio/crio.conf': '[crio]',
+    '/r/etc/crio/crio.conf.d/20-b.conf': 'b',
+    '/r/etc/crio/crio.conf.d/10-a.conf': 'a',
+    '/r/etc/crio/crio.conf.d/README': 'not a conf',
+  };
+  const got = engineFiles(
+    '/r',
+    (p) => files[p],
+    (dir) =>
+      Object.keys(files)
+        .filter((p) => p.startsWith(`${dir}/`))
+        .map((p) => p.slice(dir.length + 1)),
+  );
+  assert.equal(
+    got.containerd.map((f) => f.path),
+    ['/etc/containerd/config.toml'],
+  );
+  assert.equal(
+    got.crio.map((f) => f.path),
+    ['/etc/crio/crio.conf', '/etc/crio/crio.conf.d/10-a.conf', '/etc/crio/crio.conf.d/20-b.conf'],
+  );
+  assert.equal(
+    engineFiles(
+      '/none',
+      () => undefined,
+      () => [],
+    ),
+    { containerd: [], crio: [] },
+  );
+});
+
+test('engineFindings: ok for a cgherd handler, info for a bypassing one, warning for a broken file', () => {
+  const scan = scanContainerd(
+    { path: '/etc/containerd/config.toml', text: CONTAINERD_V2 },
+    namedCgherd,
+  );
+  scan.errors.push({ path: '/etc/crio/crio.conf', message: 'line 3: bad' });
+  const found = engineFindings(scan);
+  const by = (id: string) => found.find((f) => f.id === id);
+  assert.is(by('engine:containerd:cgherd')?.severity, 'ok');
+  assert.match(by('engine:containerd:cgherd')?.summary ?? '', /runs \/usr\/bin\/cgherd/);
+  assert.is(by('engine:containerd:runc')?.severity, 'info');
+  assert.match(
+    by('engine:containerd:runc')?.summary ?? '',
+    /"runc" \(default\) runs its default binary/,
+  );
+  assert.is(by('engine:unreadable:/etc/crio/crio.conf')?.severity, 'warning');
+  assert.equal(engineFindings(undefined), []);
+  assert.equal(engineFindings({ runtimes: [], defaults: [], errors: [] }), []);
 });
 
 test.run();

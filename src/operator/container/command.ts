@@ -3,6 +3,7 @@
 import { Args, Flags } from '@oclif/core';
 import { ConfigError, loadSettings } from '../../config/load.js';
 import { HerdError } from '../../herd/index.js';
+import { printable } from '../../proc/printable.js';
 import { EXIT, OperatorError, type ExitCode } from '../exit.js';
 import { locateContainer, type LocatedContainer } from './locate.js';
 
@@ -49,13 +50,16 @@ function locate(flags: { root?: string; runtime?: string }, id: string): Located
 function herdErrorToOperator(err: unknown, id: string): never {
   if (err instanceof HerdError) {
     const code = err.code === 'ENOINIT' ? EXIT.NOT_RUNNING : EXIT.CONFIG;
-    throw new OperatorError(`container ${id}: ${err.message}`, code);
+    throw new OperatorError(printable(`container ${id}: ${err.message}`), code);
   }
   if (
     (err as NodeJS.ErrnoException).code === 'EACCES' ||
     (err as NodeJS.ErrnoException).code === 'EPERM'
   ) {
-    throw new OperatorError(`container ${id}: ${(err as Error).message}`, EXIT.PERMISSION);
+    throw new OperatorError(
+      printable(`container ${id}: ${(err as Error).message}`),
+      EXIT.PERMISSION,
+    );
   }
   throw err;
 }

@@ -1,6 +1,9 @@
 // How inspect and repair show a herd report to a person. Pure: report in, lines out.
+// Process names and cgroup paths are the container's choice: every line passes through
+// printable() (no control character reaches the operator's terminal).
 
 import type { HerdMember, HerdReport } from '../../herd/index.js';
+import { printable } from '../../proc/printable.js';
 import { EXIT, type ExitCode } from '../exit.js';
 
 export interface Verdict {
@@ -72,7 +75,9 @@ function strayWhere(member: HerdMember, report: HerdReport): string {
 export function targetLine(report: HerdReport): string {
   const paths = [...new Set(report.target.map((t) => t.path))];
   const v = report.target.some((t) => t.version === 2) ? 'v2' : 'v1';
-  return `init ${report.initPid}, cgroup ${paths.join(', ')} (${v}: ${report.target.map((t) => t.hierarchy).join(' ')})`;
+  return printable(
+    `init ${report.initPid}, cgroup ${paths.join(', ')} (${v}: ${report.target.map((t) => t.hierarchy).join(' ')})`,
+  );
 }
 
 export function treeLines(report: HerdReport): string[] {
@@ -80,8 +85,10 @@ export function treeLines(report: HerdReport): string[] {
   const ordered = treeOrder(report.members, report.initPid);
   const rows = ordered.map((m) => {
     const indent = '  '.repeat(depth.get(m.pid) ?? 0);
-    const name = `${indent}${m.comm}${m.state === 'Z' ? ' <defunct>' : ''}`;
-    return { pid: String(m.pid), ppid: String(m.ppid), name, cg: cgroupText(m, report), m };
+    // Escaped before padding, so that the columns line up as printed.
+    const name = `${indent}${printable(m.comm)}${m.state === 'Z' ? ' <defunct>' : ''}`;
+    const cg = printable(cgroupText(m, report));
+    return { pid: String(m.pid), ppid: String(m.ppid), name, cg, m };
   });
   const w = (k: 'pid' | 'ppid' | 'name'): number =>
     Math.max(k.length, ...rows.map((r) => r[k].length));
@@ -137,7 +144,7 @@ export function repairLines(report: HerdReport): string[] {
     );
   for (const s of report.skipped)
     if (s.reason !== 'zombie') lines.push(`skipped pid ${s.pid}: ${s.reason}`);
-  return lines;
+  return lines.map(printable);
 }
 
 export function repairSummary(report: HerdReport): string {

@@ -4,6 +4,7 @@
 // the caller reads the files (and decides what a cgherd path is); `cgherd doctor` reports
 // the result. Both engines read only; cgherd never rewrites their configuration.
 
+import { join } from 'node:path';
 import { parseToml, type TomlTable, type TomlValue } from '../install/toml.js';
 
 export interface EngineRuntime {
@@ -138,4 +139,26 @@ export function scanCrio(
  *  registered under another name is not recognised by its name; doctor may look inside. */
 export function namedCgherd(path: string): boolean {
   return path.split('/').at(-1) === 'cgherd';
+}
+
+/** containerd's and CRI-O's configuration files under `rootDir`, in the order each engine
+ *  reads them; a missing file is simply absent (that engine is not configured there). */
+export function engineFiles(
+  rootDir: string,
+  read: (path: string) => string | undefined,
+  list: (dir: string) => string[],
+): { containerd: EngineFile[]; crio: EngineFile[] } {
+  const at = (p: string): string => join(rootDir, p);
+  const file = (path: string): EngineFile[] => {
+    const text = read(at(path));
+    return text === undefined ? [] : [{ path, text }];
+  };
+  const dropIns = list(at('/etc/crio/crio.conf.d'))
+    .filter((n) => n.endsWith('.conf'))
+    .sort()
+    .flatMap((n) => file(`/etc/crio/crio.conf.d/${n}`));
+  return {
+    containerd: file('/etc/containerd/config.toml'),
+    crio: [...file('/etc/crio/crio.conf'), ...dropIns],
+  };
 }

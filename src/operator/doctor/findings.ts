@@ -5,6 +5,7 @@
 import { EXIT, type ExitCode } from '../exit.js';
 import type { CgroupLayout } from './cgroup-layout.js';
 import type { CriuFacts, PodmanFacts, RuntimeFacts } from './probe.js';
+import type { EngineScan } from './engines.js';
 import { RUNTIME_NAME } from '../install/podman-conf.js';
 import { takeoverFindings } from './takeover.js';
 
@@ -34,6 +35,35 @@ export interface DoctorFacts {
   cgroups: CgroupLayout;
   podman: PodmanFacts;
   bugs: ApplicableBug[];
+  /** containerd's and CRI-O's runtimes; absent when not probed. */
+  engines?: EngineScan;
+}
+
+const ENGINE_LABEL = { containerd: 'containerd', 'cri-o': 'CRI-O' } as const;
+
+/** What containerd and CRI-O run, for the engines found configured; silent when neither is. */
+export function engineFindings(scan: EngineScan | undefined): Finding[] {
+  if (scan === undefined) return [];
+  const out: Finding[] = scan.errors.map((e) => ({
+    id: `engine:unreadable:${e.path}`,
+    severity: 'warning',
+    summary: `cannot parse ${e.path}: ${e.message}`,
+    advice: 'fix the file; the engine itself refuses it too',
+  }));
+  for (const r of scan.runtimes) {
+    const engine = ENGINE_LABEL[r.engine];
+    const isDefault = scan.defaults.some((d) => d.engine === r.engine && d.name === r.name);
+    const runs = r.binary ?? 'its default binary';
+    out.push({
+      id: `engine:${r.engine}:${r.name}`,
+      severity: r.cgherd ? 'ok' : 'info',
+      summary: `${engine} runtime "${r.name}"${isDefault ? ' (default)' : ''} runs ${runs} (${r.file})`,
+      advice: r.cgherd
+        ? 'nothing to do'
+        : 'a Kubernetes RuntimeClass naming this handler bypasses cgherd; see the README for a cgherd handler',
+    });
+  }
+  return out;
 }
 
 function criuFindings(criu: CriuFacts): Finding[] {
@@ -281,6 +311,7 @@ export function doctorFindings(facts: DoctorFacts): Finding[] {
     ...bugs,
     ...cgroupFindings(facts.cgroups, facts.runtime.identity?.name),
     ...podmanFindings(facts.podman, bugNeedsCgherd),
+    ...engineFindings(facts.engines),
   ];
 }
 

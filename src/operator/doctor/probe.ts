@@ -2,7 +2,7 @@
 // saw, errors included, and never throws: the doctor reports, it does not crash.
 
 import { execaSync } from 'execa';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { loadSettings } from '../../config/load.js';
 import type { RestoreCgroupRootMode } from '../../config/settings.js';
@@ -15,6 +15,7 @@ import { identifyRuntime, type RuntimeIdentity } from '../../lower/version.js';
 import { launcherPath } from '../install/launcher.js';
 import { probeTakeovers, type TakeoverFact } from './takeover.js';
 import { cgroupLayout, type CgroupLayout } from './cgroup-layout.js';
+import { engineFiles, namedCgherd, scanContainerd, scanCrio, type EngineScan } from './engines.js';
 
 export interface CommandOutput {
   code: number;
@@ -179,4 +180,35 @@ export function probePodman(env: Readonly<NodeJS.ProcessEnv>, rootDir: string): 
       error: { message: err.message, exitCode: err.exitCode },
     };
   }
+}
+
+/** containerd's and CRI-O's runtimes, read from their configuration under `rootDir`. Both
+ *  engines may be absent; then the scan is empty. */
+export function probeEngines(rootDir: string): EngineScan {
+  const files = engineFiles(
+    rootDir,
+    (path) => {
+      try {
+        return readFileSync(path, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    (dir) => {
+      try {
+        return readdirSync(dir);
+      } catch {
+        return [];
+      }
+    },
+  );
+  const scans = [
+    ...files.containerd.map((f) => scanContainerd(f, namedCgherd)),
+    ...(files.crio.length > 0 ? [scanCrio(files.crio, namedCgherd)] : []),
+  ];
+  return {
+    runtimes: scans.flatMap((s) => s.runtimes),
+    defaults: scans.flatMap((s) => s.defaults),
+    errors: scans.flatMap((s) => s.errors),
+  };
 }

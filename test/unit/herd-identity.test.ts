@@ -1,0 +1,144 @@
+// Who the herd writes: a pid reused in the middle of a move (the process held through a
+// handle, re-read after each write), and a process whose main thread has exited (Z with
+// live threads) that is still a process to move.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { herd } from '../../src/herd/index.js';
+import { FakeHost } from '../fixtures/proc/fake-host.js';
+
+const V1 = ['cpu,cpuacct', 'memory', 'freezer', 'name=systemd'];
+
+/** init 500 in /new; 501..507 in /old (a restore under a new id); a host daemon's /system. */
+function tree8(host: FakeHost): void {
+  host.mkcgroup('/new');
+  host.mkcgroup('/old');
+  host.mkcgroup('/system');
+  host.spawn(1, 0, '/', { comm: 'init' });
+  host.spawn(300, 1, '/system', { comm: 'sshd' });
+  host.spawn(500, 1, '/new', { comm: 'sh' });
+  for (const [pid, ppid] of [
+    [501, 500],
+    [502, 501],
+    [503, 500],
+    [504, 503],
+    [505, 500],
+    [506, 505],
+    [507, 500],
+  ] as const) {
+    host.spawn(pid, ppid, '/old');
+  }
+}
+
+/** 503 exits and its pid goes to a child of sshd, right when 503 is written to `at`. */
+function reuseOnWrite(host: FakeHost, at: string): void {
+  host.onWrite = (file, pid) => {
+    if (pid === 503 && file.startsWith(at) && host.procs.get(503)?.comm !== 'impostor') {
+      host.procs.delete(504); // 503's child went with it (not needed, but realistic)
+      host.spawn(503, 300, '/system', { comm: 'impostor', start: 99_000 });
+    }
+    return 'default';
+  };
+}
+
+test('pid reused between the identity check and a write: put back, reported, not converged', () => {
+  const host = FakeHost.v1(V1);
+  tree8(host);
+  // Reused when the walk writes 503 to its third hierarchy: the first two writes moved
+  // 503 itself, the third the impostor.
+  reuseOnWrite(host, '/sys/fs/cgroup/memory/');
+  const report = herd(500, { ppidScan: false }, host);
+  const impostor = host.procs.get(503);
+  assert.is(impostor?.comm, 'impostor');
+  for (const c of V1) {
+    assert.is.not(impostor?.cgroups[c], '/new', `the impostor is left in the container in ${c}`);
+  }
+  // Put back where it was born (its parent's cgroup), and never written after that.
+  assert.is(impostor?.cgroups.memory, '/system');
+  const writesOf503 = host.writes.filter((w) => w.pid === 503).map((w) => w.file);
+  // The walk writes the hierarchies in /proc/<pid>/cgroup order: systemd, freezer, memory.
+  assert.equal(writesOf503, [
+    '/sys/fs/cgroup/systemd/new/cgroup.procs',
+    '/sys/fs/cgroup/freezer/new/cgroup.procs',
+    '/sys/fs/cgroup/memory/new/cgroup.procs',
+    '/sys/fs/cgroup/memory/system/cgroup.procs',
+  ]);
+  const failure = report.failures.find((f) => f.pid === 503);
+  assert.is(failure?.code, 'EPIDREUSED');
+  assert.match(failure?.message ?? '', /reused by impostor .*put back in its parent's cgroup/);
+  assert.not.ok(report.converged, 'a reuse incident is never a clean result');
+  // The rest of the tree is herded as usual.
+  for (const pid of [501, 502, 505, 506, 507]) {
+    for (const c of V1) assert.is(host.cgroupOf(pid, c), '/new', `pid ${pid} ${c}`);
+  }
+  assert.not.ok(report.moved.some((m) => m.pid === 503 && m.hierarchy === 'memory'));
+});
+
+test('pid reused on v2: the single write is undone', () => {
+  const host = FakeHost.v2();
+  tree8(host);
+  reuseOnWrite(host, '/sys/fs/cgroup/new');
+  const report = herd(500, {}, host);
+  assert.is(host.procs.get(503)?.cgroups[''], '/system');
+  assert.ok(report.failures.some((f) => f.pid === 503 && f.code === 'EPIDREUSED'));
+  assert.not.ok(report.converged);
+});
+
+test("a reused pid whose parent is in the container's cgroup is left there, and reported", () => {
+  const host = FakeHost.v2();
+  tree8(host);
+  host.onWrite = (file, pid) => {
+    if (pid === 503 && host.procs.get(503)?.comm !== 'newchild') {
+      // The pid went to a new child of the init: born in /new, a member in its own right.
+      host.procs.delete(504);
+      host.spawn(503, 500, '/new', { comm: 'newchild', start: 99_000 });
+    }
+    return 'default';
+  };
+  const report = herd(500, {}, host);
+  assert.is(host.procs.get(503)?.cgroups[''], '/new');
+  assert.ok(report.failures.some((f) => f.pid === 503 && /left there/.test(f.message)));
+});
+
+test('control: the same tree without reuse converges with no failure', () => {
+  const host = FakeHost.v1(V1);
+  tree8(host);
+  const report = herd(500, { ppidScan: false }, host);
+  assert.ok(report.converged);
+  assert.equal(report.failures, []);
+  assert.is(host.procs.get(300)?.cgroups.memory, '/system');
+});
+
+test('a process whose main thread exited (Z, live threads) is moved, its children listed', () => {
+  const host = FakeHost.v1(V1);
+  tree8(host);
+  // 505 called pthread_exit in main: the leader is Z, thread 605 runs and forked 506.
+  const p = host.procs.get(505);
+  if (!p) throw new Error('no 505');
+  p.state = 'Z';
+  p.threads = [505, 605];
+  host.hiddenFromChildren.add(506);
+  const children = host.readText.bind(host);
+  host.readText = (path: string) =>
+    path === '/proc/505/task/605/children' ? '506 ' : children(path);
+  const report = herd(500, { ppidScan: false }, host);
+  for (const c of V1) {
+    assert.is(host.cgroupOf(505, c), '/new', `505 ${c}`);
+    assert.is(host.cgroupOf(506, c), '/new', `506 ${c}`);
+  }
+  assert.ok(report.members.some((m) => m.pid === 505 && m.state === 'Z' && !m.stray));
+  assert.ok(report.converged);
+});
+
+test('control: a single-threaded zombie is still never written', () => {
+  const host = FakeHost.v2();
+  tree8(host);
+  const p = host.procs.get(507);
+  if (!p) throw new Error('no 507');
+  p.state = 'Z';
+  const report = herd(500, {}, host);
+  assert.not.ok(host.writes.some((w) => w.pid === 507));
+  assert.ok(report.converged);
+});
+
+test.run();
