@@ -120,4 +120,62 @@ test('an unreadable containers.conf.d: install and doctor name it and exit 5', a
   );
 });
 
+/** Like withPrivateEtc, with all of /etc private: `--as` writes /etc/cgherd too. */
+function withPrivateWholeEtc(script: string): Promise<RunResult> {
+  const setup = [
+    'set -e',
+    `cp -a /etc ${work}/etc`,
+    `mount --bind ${work}/etc /etc`,
+    'if mountpoint -q /sys/fs/cgroup/unified; then umount /sys/fs/cgroup/unified; fi',
+    `cd ${work}`,
+    `printf '[engine.runtimes]\\ncrun = ["${RUNTIMES.crun181}"]\\n' > /etc/containers/containers.conf`,
+    'set +e',
+    script,
+  ].join('\n');
+  return runCommand(
+    '/usr/bin/unshare',
+    ['-m', '--propagation', 'private', '/bin/sh', '-c', setup],
+    {
+      timeoutMs: 120_000,
+    },
+  ).finally(() => rmSync(`${work}/etc`, { recursive: true, force: true }));
+}
+
+const FP_ALL = `{ find /etc/containers /etc/cgherd -path /etc/containers/networks -prune -o -printf '%p %y %m %s %i\\n' 2>/dev/null | sort; }`;
+
+test('install podman --as crun: dry run writes nothing; Podman resolves crun to cgherd; doctor reports it, and a missing lower runtime', async () => {
+  const r = await withPrivateWholeEtc(
+    [
+      `${FP_ALL} > before.txt`,
+      `${CGHERD_BIN} install podman --as cgherd; echo as-cgherd=$?`,
+      `${CGHERD_BIN} install podman --as crun --dry-run || exit 10`,
+      `${FP_ALL} > dry.txt`,
+      'cmp before.txt dry.txt && echo dry-unchanged',
+      `${CGHERD_BIN} install podman --as crun || exit 11`,
+      `${PODMAN} info --format 'crun-path={{.Host.OCIRuntime.Path}}' || exit 12`,
+      `${CGHERD_BIN} install podman --as crun | grep -q 'already up to date' && echo idempotent`,
+      `CGHERD_RUNTIME=${RUNTIMES.crun121} ${CGHERD_BIN} doctor > doctor-ok.txt; echo doctor-ok=$?`,
+      `printf '{"runtime": "/nonexistent/crun"}\\n' > /etc/cgherd/config.json`,
+      `CGHERD_RUNTIME=${RUNTIMES.crun121} ${CGHERD_BIN} doctor > doctor-bad.txt; echo doctor-bad=$?`,
+      'cat doctor-ok.txt doctor-bad.txt',
+    ].join('\n'),
+  );
+  assert.match(r.stdout, /^as-cgherd=2$/m, r.stdout + r.stderr);
+  assert.match(r.stdout, /^would write \/etc\/cgherd\/config\.json:$/m);
+  assert.match(r.stdout, `"runtime": "${RUNTIMES.crun181}"`);
+  assert.match(r.stdout, `crun = ["${CGHERD_BIN}"]`);
+  assert.match(r.stdout, /^dry-unchanged$/m);
+  assert.match(r.stdout, `crun-path=${CGHERD_BIN}`);
+  assert.match(r.stdout, /^idempotent$/m);
+  assert.match(
+    r.stdout,
+    `[ok]    Podman's runtime name crun runs cgherd (${CGHERD_BIN}, from /etc/containers/containers.conf.d/50-cgherd.conf) over ${RUNTIMES.crun181}`,
+  );
+  assert.match(
+    r.stdout,
+    /\[ERROR\] Podman's runtime name crun runs cgherd .* but its lower runtime \/nonexistent\/crun \(\/etc\/cgherd\/config\.json\) is missing/,
+  );
+  assert.match(r.stdout, /^doctor-bad=6$/m);
+});
+
 test.run();

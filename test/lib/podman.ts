@@ -43,6 +43,10 @@ const DEFAULT_TIMEOUT_MS = 120_000;
 export interface PodmanBedOptions {
   /** Distinguishes beds of the same mode used at the same time (default: none). */
   tag?: string;
+  /** A private copy of /etc bound over /etc in the bed's namespace, with the bed's
+   *  containers.conf as /etc/containers/containers.conf and no CONTAINERS_CONF: Podman
+   *  then reads its drop-ins, and `cgherd install` can write there (see inNamespace). */
+  privateEtc?: boolean;
 }
 
 export interface PodmanCallOptions {
@@ -113,15 +117,21 @@ export class PodmanBed {
     writeFileSync(`${layout.dir}/containers.conf`, conf);
     writeFileSync(`${layout.dir}/storage.conf`, storageConf(layout));
     writeFileSync(`${layout.dir}/registries.conf`, 'unqualified-search-registries = []\n');
+    if (opts.privateEtc) {
+      rmSync(`${layout.dir}/etc`, { recursive: true, force: true });
+      const cp = await runCommand('/bin/cp', ['-a', '/etc', `${layout.dir}/etc`]);
+      if (cp.code !== 0) throw new Error(`copying /etc failed: ${cp.stderr}`);
+      writeFileSync(`${layout.dir}/etc/containers/containers.conf`, conf);
+    }
 
-    const env = {
-      CONTAINERS_CONF: `${layout.dir}/containers.conf`,
+    const env: Record<string, string> = {
       CONTAINERS_STORAGE_CONF: `${layout.dir}/storage.conf`,
       CONTAINERS_REGISTRIES_CONF: `${layout.dir}/registries.conf`,
     };
+    if (!opts.privateEtc) env.CONTAINERS_CONF = `${layout.dir}/containers.conf`;
     const entry = entryCgroups(mode, name, hostCgroupMounts());
     createEntryCgroups(entry);
-    const holder = await startHolder(mode, layout);
+    const holder = await startHolder(mode, layout, opts.privateEtc === true);
     const bed = new PodmanBed(mode, name, layout, env, holder, entry);
     try {
       // A database from an earlier run may still list containers; their processes died
@@ -156,6 +166,14 @@ export class PodmanBed {
     ];
     const argv = ['/bin/sh', '-c', joinAndExecScript(this.entry), 'podman', ...nsenter];
     return runCommand(argv[0] as string, argv.slice(1), {
+      env: this.env,
+      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    });
+  }
+
+  /** Runs a command in the bed's mount namespace (its /etc, when private). */
+  inNamespace(argv: readonly string[], opts: PodmanCallOptions = {}): Promise<RunResult> {
+    return runCommand('/usr/bin/nsenter', ['-t', String(this.holder), '-m', '--', ...argv], {
       env: this.env,
       timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     });
@@ -200,6 +218,7 @@ export class PodmanBed {
     }
     rmSync(`${this.layout.dir}/holder.pid`, { force: true });
     rmSync(this.scratch, { recursive: true, force: true });
+    rmSync(`${this.dir}/etc`, { recursive: true, force: true });
     await removeBedCgroups(this.name);
   }
 
@@ -276,10 +295,11 @@ function killStaleHolder(layout: BedLayout): void {
 
 /** Starts the namespace holder and resolves with its pid once the mounts are in place.
  *  It also exits when this process does, so a crashed test leaves no holder behind. */
-function startHolder(mode: CgroupMode, layout: BedLayout): Promise<number> {
+function startHolder(mode: CgroupMode, layout: BedLayout, privateEtc: boolean): Promise<number> {
   // A tmpfs runroot: a new namespace is a fresh "boot" for Podman and conmon.
   const script = [
     MODE_MOUNTS[mode],
+    privateEtc ? `/bin/mount --bind ${layout.dir}/etc /etc || exit 125` : ':',
     `/bin/mount -t tmpfs -o mode=0700 cgt-pod-run "$1" || exit 125`,
     'echo ready',
     'exec </dev/null >/dev/null 2>&1',

@@ -7,6 +7,7 @@ import type { CgroupLayout } from './cgroup-layout.js';
 import type { CriuFacts, PodmanFacts, RuntimeFacts } from './probe.js';
 import type { EngineScan } from './engines.js';
 import { RUNTIME_NAME } from '../install/podman-conf.js';
+import { takeoverFindings } from './takeover.js';
 
 export type Severity = 'ok' | 'info' | 'warning' | 'error';
 
@@ -245,6 +246,7 @@ function podmanFindings(p: PodmanFacts, bugNeedsCgherd: boolean): Finding[] {
       exitCode: EXIT.CONFIG,
     });
   }
+  out.push(...takeoverFindings(p.takeovers ?? []));
   const registered = view?.runtimes[RUNTIME_NAME];
   const where = view?.runtimesFrom[RUNTIME_NAME];
   if (!registered) {

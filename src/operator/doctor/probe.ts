@@ -12,6 +12,8 @@ import { OperatorError } from '../exit.js';
 import { effectiveEngine, type EngineView } from '../install/podman-conf.js';
 import { readPodmanConf } from '../install/podman-conf-read.js';
 import { identifyRuntime, type RuntimeIdentity } from '../../lower/version.js';
+import { launcherPath } from '../install/launcher.js';
+import { probeTakeovers, type TakeoverFact } from './takeover.js';
 import { cgroupLayout, type CgroupLayout } from './cgroup-layout.js';
 import { engineFiles, namedCgherd, scanContainerd, scanCrio, type EngineScan } from './engines.js';
 
@@ -146,6 +148,8 @@ export interface PodmanFacts {
   error: { message: string; exitCode: number } | undefined;
   /** cgherd's registered path exists and is executable. */
   registeredPathOk: boolean | undefined;
+  /** Podman runtime names other than cgherd that run cgherd (`install podman --as`). */
+  takeovers?: TakeoverFact[];
 }
 
 export function probePodman(env: Readonly<NodeJS.ProcessEnv>, rootDir: string): PodmanFacts {
@@ -164,6 +168,7 @@ export function probePodman(env: Readonly<NodeJS.ProcessEnv>, rootDir: string): 
       view,
       error: undefined,
       registeredPathOk,
+      takeovers: probeTakeovers(view, rootDir, launcherPath()),
     };
   } catch (err) {
     if (!(err instanceof OperatorError)) throw err;

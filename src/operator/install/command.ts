@@ -5,7 +5,14 @@ import { Flags } from '@oclif/core';
 import type { Interfaces } from '@oclif/core';
 import { EXIT, OperatorError, type ExitCode } from '../exit.js';
 import { findTool, podmanVersionOf } from '../doctor/probe.js';
-import { installPodman, removePodman, type InstallResult, type RemoveResult } from './drop-in.js';
+import {
+  installPodman,
+  removePodman,
+  type InstallResult,
+  type RemoveResult,
+  type TakeoverResult,
+} from './drop-in.js';
+import { checkTakeoverName } from './takeover.js';
 import { launcherPath } from './launcher.js';
 import { supportsAppend } from './podman-conf.js';
 
@@ -18,8 +25,15 @@ export const INSTALL_EXIT_CODES: readonly ExitCode[] = [
 ];
 
 export const installFlags = {
+  as: Flags.string({
+    description:
+      "take over Podman's runtime name NAME (usually crun): containers and checkpoint archives that " +
+      'name it run through cgherd, over the path Podman used for NAME (written to /etc/cgherd/config.json)',
+    helpValue: 'NAME',
+  }),
   default: Flags.boolean({
-    description: 'also make cgherd Podman\'s default runtime (runtime = "cgherd")',
+    description:
+      'also make cgherd Podman\'s default runtime (runtime = "cgherd"; with --as NAME: runtime = NAME)',
     default: false,
   }),
   'dry-run': Flags.boolean({
@@ -41,24 +55,74 @@ export const installFlags = {
   }),
 };
 
+function takeoverLines(t: TakeoverResult): string[] {
+  const head = `Podman's runtime name ${t.name} runs cgherd over ${t.lower} (Podman's ${t.name} until now, from ${t.from})`;
+  if (t.configAction === 'would-write') {
+    const lines = [
+      head,
+      `would write ${t.configPath}:`,
+      '',
+      ...t.configContent.trimEnd().split('\n'),
+      '',
+    ];
+    if (t.configBackup) lines.push(`would first keep the existing file as ${t.configBackup}`);
+    return lines;
+  }
+  const lines = [head];
+  lines.push(
+    t.configAction === 'unchanged'
+      ? `${t.configPath} is already up to date`
+      : `${t.configAction} ${t.configPath}`,
+  );
+  if (t.configBackup) lines.push(`the previous ${t.configPath} is kept as ${t.configBackup}`);
+  return lines;
+}
+
 function installLines(r: InstallResult): string[] {
   const lines: string[] = [];
   if (r.action === 'would-write') {
     lines.push(`would write ${r.path}:`, '', ...r.content.trimEnd().split('\n'), '');
-    if (r.backup) lines.push(`would first move the existing file to ${r.backup}`);
+    if (r.backup) lines.push(`would first keep the existing file as ${r.backup}`);
+    if (r.takeover) lines.push(...takeoverLines(r.takeover));
+    lines.push('(dry run: nothing was written)');
     return lines;
   }
+  if (r.takeover) lines.push(...takeoverLines(r.takeover));
   if (r.action === 'unchanged') lines.push(`${r.path} is already up to date`);
   else lines.push(`${r.action} ${r.path}`);
   if (r.backup) lines.push(`the previous ${r.path} is kept as ${r.backup}; --remove puts it back`);
-  lines.push('check with: podman --runtime cgherd info; undo with: cgherd install --remove');
+  const name = r.takeover?.name ?? 'cgherd';
+  lines.push(`check with: podman --runtime ${name} info; undo with: cgherd install --remove`);
   return lines;
 }
 
-function removeLines(r: RemoveResult): string[] {
+function configRemoveLine(r: RemoveResult['config']): string[] {
   switch (r.action) {
+    case 'untouched':
+      return [];
+    case 'would-restore':
+      return [`would put the previous ${r.path} back`];
+    case 'would-remove':
+      return [`would remove ${r.path} (it did not exist before the takeover)`];
+    case 'restored':
+      return [`restored the previous ${r.path}`];
+    case 'removed':
+      return [`removed ${r.path}${r.removedDir ? ' and the directory cgherd had created' : ''}`];
+  }
+}
+
+function removeLines(r: RemoveResult): string[] {
+  return [...dropInRemoveLines(r), ...configRemoveLine(r.config)];
+}
+
+function dropInRemoveLines(r: RemoveResult): string[] {
+  switch (r.action) {
+    case 'not-ours':
+      return [`${r.path} was not written by cgherd; left alone`];
     case 'absent':
-      return [`nothing to remove: ${r.path} does not exist`];
+      return r.config.action === 'untouched'
+        ? [`nothing to remove: ${r.path} does not exist`]
+        : [`${r.path} is already gone`];
     case 'would-remove':
       return [`would remove ${r.path}`];
     case 'would-restore':
@@ -84,12 +148,16 @@ function podmanVersion(): string | undefined {
 /** Installs or removes; logs the lines and returns the report (what --json prints). */
 export function runInstall(flags: InstallFlags, io: CommandIO): object {
   if (flags.remove) {
-    if (flags.default)
-      throw new OperatorError('--remove and --default do not go together', EXIT.USAGE);
+    if (flags.default || flags.as !== undefined)
+      throw new OperatorError(
+        '--remove takes no --default or --as: it undoes whatever was installed',
+        EXIT.USAGE,
+      );
     const r = removePodman(flags['root-dir'], flags['dry-run']);
     for (const line of removeLines(r)) io.log(line);
     return r;
   }
+  if (flags.as !== undefined) checkTakeoverName(flags.as);
   const version = podmanVersion();
   const r = installPodman({
     rootDir: flags['root-dir'],
@@ -97,6 +165,7 @@ export function runInstall(flags: InstallFlags, io: CommandIO): object {
     makeDefault: flags.default,
     dryRun: flags['dry-run'],
     useAppend: supportsAppend(version),
+    as: flags.as,
   });
   for (const line of installLines(r)) io.log(line);
   return { ...r, podmanVersion: version ?? null };

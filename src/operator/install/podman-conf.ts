@@ -14,6 +14,7 @@ export const DROP_IN_NAME = '50-cgherd.conf';
 export const RUNTIME_NAME = 'cgherd';
 export const DROP_IN_MARKER = '# Written by `cgherd install podman`.';
 const CREATED_DIR_LINE = '# cgherd-install: created-dir';
+const TAKEOVER_LINE = '# cgherd-install: as ';
 
 /** containers/common 0.50 defaults (containers.conf(5) on Debian 12). */
 export const PODMAN4_DEFAULTS = {
@@ -162,10 +163,16 @@ export interface DropInOptions {
   before: Pick<EngineView, 'runtimeSupportsJson' | 'runtimeSupportsNoCgroups'>;
   /** The drop-in directory did not exist: `--remove` deletes it again. */
   createdDir: boolean;
+  /** `--as NAME`: cgherd also runs under Podman's name NAME, over `lower`. */
+  takeover?: { name: string; lower: string } | undefined;
 }
 
 function tomlString(s: string): string {
   return JSON.stringify(s);
+}
+
+function tomlKey(s: string): string {
+  return /^[A-Za-z0-9_-]+$/.test(s) ? s : tomlString(s);
 }
 
 function tomlArray(items: readonly string[], append: boolean): string {
@@ -186,6 +193,14 @@ export function renderDropIn(opts: DropInOptions): string {
     '# `cgherd install --remove` takes it back. Edit your own containers.conf, not this file.',
   ];
   if (opts.createdDir) lines.push(CREATED_DIR_LINE);
+  const t = opts.takeover;
+  if (t) {
+    lines.push(
+      `${TAKEOVER_LINE}${t.name}`,
+      `# Podman's runtime name "${t.name}" runs cgherd; cgherd forwards to ${t.lower}, the path`,
+      '# Podman used for it before (the "runtime" key of /etc/cgherd/config.json).',
+    );
+  }
   if (!opts.useAppend) {
     lines.push(
       '# This Podman has no {append=true}: the two lists below restate what the files before this',
@@ -193,20 +208,27 @@ export function renderDropIn(opts: DropInOptions): string {
     );
   }
   lines.push('', '[engine]');
-  if (opts.makeDefault) lines.push(`runtime = ${tomlString(RUNTIME_NAME)}`);
+  if (opts.makeDefault) lines.push(`runtime = ${tomlString(t ? t.name : RUNTIME_NAME)}`);
   lines.push(
     `runtime_supports_json = ${tomlArray(json, opts.useAppend)}`,
     `runtime_supports_nocgroups = ${tomlArray(nocg, opts.useAppend)}`,
     '',
     '[engine.runtimes]',
     `${RUNTIME_NAME} = [${tomlString(opts.launcher)}]`,
-    '',
   );
+  if (t) lines.push(`${tomlKey(t.name)} = [${tomlString(opts.launcher)}]`);
+  lines.push('');
   return lines.join('\n');
 }
 
 export function isOurDropIn(text: string): boolean {
   return text.startsWith(DROP_IN_MARKER);
+}
+
+/** The runtime name a drop-in of ours took over, if any. */
+export function dropInTakeover(text: string): string | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(TAKEOVER_LINE));
+  return line?.slice(TAKEOVER_LINE.length).trim() || undefined;
 }
 
 export function dropInCreatedDir(text: string): boolean {
