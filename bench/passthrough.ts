@@ -2,7 +2,7 @@
 // `cgherd create` against `crun create` (validation on, the default), then start-up of an
 // intercepted command against `node -e 0`.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { interleave, mustRun, ratioLine } from './measure.js';
@@ -15,22 +15,33 @@ export async function benchPassthrough(lines: string[]): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'cgt-bench-pt-'));
   const root = join(work, 'root');
   const viaCgherd = { ...process.env, CGHERD_RUNTIME: CRUN };
+  // The production set-up: the lower runtime from a config file, which the launcher reads
+  // and checks (owner and mode: one stat(1)) on every pass-through call.
+  const config = join(work, 'config.json');
+  writeFileSync(config, JSON.stringify({ runtime: CRUN }), { mode: 0o644 });
+  const viaConfig: NodeJS.ProcessEnv = { ...process.env, CGHERD_CONFIG: config };
+  delete viaConfig.CGHERD_RUNTIME;
   try {
     const bundle = await makeBundle(join(work, 'bundle'), { tree: 'single', mode: 'v1' });
     const id = 'cgt-bench-pt-state';
     mustRun(CRUN, ['--root', root, 'run', '-d', '--bundle', bundle, id]);
     try {
-      const [cg, cr] = await interleave(
+      const [cg, cf, cr] = await interleave(
         [
           {
             label: 'cgherd state',
             run: () => mustRun(CGHERD_BIN, ['--root', root, 'state', id], { env: viaCgherd }),
           },
+          {
+            label: 'cgherd state (config file)',
+            run: () => mustRun(CGHERD_BIN, ['--root', root, 'state', id], { env: viaConfig }),
+          },
           { label: 'crun state', run: () => mustRun(CRUN, ['--root', root, 'state', id]) },
         ],
         100,
       );
-      lines.push(ratioLine('cgherd state ID / crun state ID', cg!, cr!, 1.5));
+      lines.push(ratioLine('cgherd state ID / crun state ID (CGHERD_RUNTIME)', cg!, cr!, 1.5));
+      lines.push(ratioLine('cgherd state ID / crun state ID (config file)', cf!, cr!, 1.5));
     } finally {
       mustRun(CRUN, ['--root', root, 'delete', '--force', id]);
     }
