@@ -4,6 +4,7 @@
 // and without a UTF-8 byte-order mark, which editors on other systems add and which
 // JSON.parse refuses.
 
+import { cannotReadText } from '../validate/read-json.js';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fdUntrustedBecause, OWNER_ADVICE, pathUntrustedBecause } from '../trust/owner.js';
@@ -11,14 +12,6 @@ import { fdUntrustedBecause, OWNER_ADVICE, pathUntrustedBecause } from '../trust
 export const CONFIG_SIZE_LIMIT = 64 * 1024;
 
 const BOM = '\uFEFF';
-
-const ERRNO_TEXT: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file',
-  EISDIR: 'is a directory, not a file',
-  EACCES: 'permission denied',
-  ENOTDIR: 'a component of the path is not a directory',
-  ELOOP: 'too many symbolic links',
-};
 
 export type ConfigText = { ok: true; text: string } | { ok: false; message: string };
 
@@ -31,9 +24,7 @@ export function readConfigText(path: string): ConfigText {
   try {
     fd = openSync(path, 'r');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    const why = ERRNO_TEXT[code] ?? (error instanceof Error ? error.message : String(error));
-    return { ok: false, message: `cannot read ${path}: ${why}` };
+    return { ok: false, message: cannotReadText(path, error) };
   }
   try {
     const stats = fstatSync(fd);

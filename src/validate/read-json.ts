@@ -29,14 +29,19 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
   ELOOP: 'too many symbolic links',
 };
 
+/** "cannot read PATH: why", in words for the usual errno codes. */
+export function cannotReadText(path: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  const why = ERRNO_TEXT[code] ?? (error instanceof Error ? error.message : String(error));
+  return `cannot read ${path}: ${why}`;
+}
+
 export function readJsonFile(path: string): ReadJsonResult {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    const why = ERRNO_TEXT[code] ?? (error instanceof Error ? error.message : String(error));
-    return { ok: false, kind: 'unreadable', message: `cannot read ${path}: ${why}` };
+    return { ok: false, kind: 'unreadable', message: cannotReadText(path, error) };
   }
   return parseJsonText(path, text);
 }

@@ -57,18 +57,23 @@ const CONTAINERD_CRI_TABLES: readonly (readonly string[])[] = [
   ['plugins', 'io.containerd.cri.v1.runtime', 'containerd'],
 ];
 
-export function scanContainerd(file: EngineFile, isCgherd: (path: string) => boolean): EngineScan {
-  const scan: EngineScan = { runtimes: [], defaults: [], errors: [] };
-  let doc: TomlTable;
+/** The file's TOML, or undefined with the parser's message recorded in `scan.errors`. */
+function parseInto(scan: EngineScan, file: EngineFile): TomlTable | undefined {
   try {
-    doc = parseToml(file.text);
+    return parseToml(file.text);
   } catch (error) {
     scan.errors.push({
       path: file.path,
       message: error instanceof Error ? error.message : String(error),
     });
-    return scan;
+    return undefined;
   }
+}
+
+export function scanContainerd(file: EngineFile, isCgherd: (path: string) => boolean): EngineScan {
+  const scan: EngineScan = { runtimes: [], defaults: [], errors: [] };
+  const doc = parseInto(scan, file);
+  if (doc === undefined) return scan;
   for (const at of CONTAINERD_CRI_TABLES) {
     const cri = dig(doc, at);
     if (cri === undefined) continue;
@@ -103,16 +108,8 @@ export function scanCrio(
   const byName = new Map<string, EngineRuntime>();
   let defaultRuntime: { name: string; file: string } | undefined;
   for (const file of files) {
-    let doc: TomlTable;
-    try {
-      doc = parseToml(file.text);
-    } catch (error) {
-      scan.errors.push({
-        path: file.path,
-        message: error instanceof Error ? error.message : String(error),
-      });
-      continue;
-    }
+    const doc = parseInto(scan, file);
+    if (doc === undefined) continue;
     const runtime = dig(doc, ['crio', 'runtime']);
     if (runtime === undefined) continue;
     const name = asString(runtime.default_runtime);
