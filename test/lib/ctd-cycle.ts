@@ -20,9 +20,32 @@ import { join } from 'node:path';
 import { processArgs, TREE8_SIZE } from './bundle.js';
 import { differingHierarchies, readCgroups, UNIFIED } from './cgroups.js';
 import { CTD_IMAGE, type ContainerdBed } from './containerd.js';
+import { processTree, type ProcInfo } from './podman-procs.js';
 import { descendants, readPpidTable } from './scenario.js';
 
 export type CtdVariant = 'same-cgroup' | 'own-cgroup';
+
+/** What the cycle runs: the busybox tree8 unless a test names another (the Java daemon). */
+export interface CtdWorkload {
+  image: string;
+  /** `ctr run` flags before the image (`--mount …`). */
+  runFlags: readonly string[];
+  args: readonly string[];
+  /** Processes in the whole tree once it runs. */
+  size: number;
+  /** How long run and restore may take to show the whole tree. */
+  settleMs: number;
+  /** After run: the tree is complete (not just `size` processes on the way there). */
+  ready?: (tree: readonly ProcInfo[]) => boolean;
+}
+
+export const TREE8_WORKLOAD: CtdWorkload = {
+  image: CTD_IMAGE,
+  runFlags: [],
+  args: processArgs('tree8'),
+  size: TREE8_SIZE,
+  settleMs: 10_000,
+};
 
 export interface CtdStep {
   kind: 'run' | 'checkpoint' | 'restore';
@@ -37,6 +60,10 @@ export interface CtdStep {
   strays?: number;
   initCgroup?: string;
   expectedCgroup?: string;
+  /** The tree's size the workload expects (tree8's 8 when absent). */
+  expectedMembers?: number;
+  /** The tree's process names, parents first. */
+  comms?: string[];
 }
 
 export interface CtdCycleResult {
@@ -51,6 +78,7 @@ export interface CtdCycleOptions {
   rounds: number;
   /** Container ids are `<idBase>0`, `<idBase>1`, … */
   idBase: string;
+  workload?: CtdWorkload;
 }
 
 const now = (): number => Number(process.hrtime.bigint() / 1_000_000n);
@@ -59,8 +87,9 @@ const now = (): number => Number(process.hrtime.bigint() / 1_000_000n);
 export function stepProblem(step: CtdStep): string | undefined {
   if (step.code !== 0) return `${step.kind} ${step.id} exited ${step.code}: ${step.error}`;
   if (step.members === undefined) return undefined;
-  if (step.members !== TREE8_SIZE)
-    return `${step.kind} ${step.id}: ${step.members} processes, not ${TREE8_SIZE}`;
+  const size = step.expectedMembers ?? TREE8_SIZE;
+  if (step.members !== size)
+    return `${step.kind} ${step.id}: ${step.members} processes, not ${size}`;
   if ((step.strays ?? 0) > 0) {
     return `${step.kind} ${step.id}: ${String(step.strays)} of ${step.members} processes outside the init's cgroups`;
   }
@@ -102,6 +131,7 @@ async function cycleSteps(
   expected: (id: string) => string,
 ): Promise<void> {
   const first = `${opts.idBase}0`;
+  const work = opts.workload ?? TREE8_WORKLOAD;
   let t = now();
   made.push(first);
   const run = await bed.ctr([
@@ -110,11 +140,14 @@ async function cycleSteps(
     '--null-io',
     '--runc-binary',
     binary,
-    CTD_IMAGE,
+    ...work.runFlags,
+    work.image,
     first,
-    ...processArgs('tree8'),
+    ...work.args,
   ]);
-  steps.push(await placed(bed, { kind: 'run', id: first, ...outcome(run, t) }, expected(first)));
+  steps.push(
+    await placed(bed, { kind: 'run', id: first, ...outcome(run, t) }, expected(first), work),
+  );
   if (run.code !== 0) return;
 
   let current = first;
@@ -143,7 +176,7 @@ async function cycleSteps(
     const restore = await bed.ctr(['container', 'restore', '--live', '--rw', next, ref]);
     const step: CtdStep = { kind: 'restore', id: next, ...outcome(restore, t) };
     await bed.ctr(['image', 'rm', '--sync', ref]);
-    steps.push(restore.code === 0 ? await placed(bed, step, expected(next)) : step);
+    steps.push(restore.code === 0 ? await placed(bed, step, expected(next), work) : step);
     if (restore.code !== 0) return;
     current = next;
   }
@@ -178,15 +211,25 @@ function criuError(bed: ContainerdBed, id: string): string {
   }
 }
 
-/** Adds the tree's placement to a run/restore step, waiting up to 10 s for 8 processes. */
-async function placed(bed: ContainerdBed, step: CtdStep, expectedCgroup: string): Promise<CtdStep> {
+/** Adds the tree's placement to a run/restore step, waiting up to the workload's settle
+ *  time for its whole tree (a run also waits for `ready`). */
+async function placed(
+  bed: ContainerdBed,
+  step: CtdStep,
+  expectedCgroup: string,
+  work: CtdWorkload,
+): Promise<CtdStep> {
   if (step.code !== 0) return step;
   const key = bed.mode === 'v1' ? 'freezer' : UNIFIED;
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + work.settleMs;
   for (;;) {
     const init = (await bed.tasks()).get(step.id)?.pid;
     const members = init === undefined ? [] : [init, ...descendants(init, readPpidTable())];
-    if (init !== undefined && (members.length >= TREE8_SIZE || Date.now() > deadline)) {
+    const tree = init === undefined ? [] : processTree(init);
+    const whole =
+      members.length >= work.size &&
+      (step.kind !== 'run' || work.ready === undefined || work.ready(tree));
+    if (init !== undefined && (whole || Date.now() > deadline)) {
       const initCgroups = readCgroups(init, bed.mode) ?? new Map<string, string>();
       const strays = members.filter((pid) => {
         const cg = readCgroups(pid, bed.mode);
@@ -198,9 +241,12 @@ async function placed(bed: ContainerdBed, step: CtdStep, expectedCgroup: string)
         strays: strays.length,
         initCgroup: initCgroups.get(key),
         expectedCgroup,
+        expectedMembers: work.size,
+        comms: tree.map((p) => p.comm),
       };
     }
-    if (Date.now() > deadline) return { ...step, members: 0, expectedCgroup };
+    if (Date.now() > deadline)
+      return { ...step, members: 0, expectedCgroup, expectedMembers: work.size };
     await new Promise((r) => setTimeout(r, 100));
   }
 }

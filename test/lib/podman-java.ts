@@ -12,7 +12,7 @@ const SOURCE = join(REPO_ROOT, 'test', 'fixtures', 'java', 'Daemon.java');
 const READY = '/tmp/daemon.ready';
 
 /** The host's JDK tool, resolved from /usr/bin (the container sees the same /usr). */
-function jdkTool(tool: 'java' | 'javac'): string {
+export function jdkTool(tool: 'java' | 'javac'): string {
   try {
     return realpathSync(`/usr/bin/${tool}`);
   } catch {
@@ -21,7 +21,7 @@ function jdkTool(tool: 'java' | 'javac'): string {
 }
 
 /** Debian's JDK links its conf/ files into /etc/java-<major>-openjdk. */
-function jdkEtc(java: string): string | undefined {
+export function jdkEtc(java: string): string | undefined {
   const major = /\/java-(\d+)-openjdk/.exec(java)?.[1];
   return major ? `/etc/java-${major}-openjdk` : undefined;
 }
@@ -37,12 +37,7 @@ export async function compileDaemon(outDir: string): Promise<void> {
 
 /** `podman run` arguments after `run -d --name X`: mounts, image and command. */
 export function javaDaemonArgs(image: string, classDir: string): string[] {
-  const java = jdkTool('java');
-  const etc = jdkEtc(java);
-  const jvm = `${java} -Xmx64m -XX:+UseSerialGC -XX:-UsePerfData -XX:TieredStopAtLevel=1 -cp /fixture Daemon ${READY}`;
-  // The subshell exits at once: the JVM is re-parented to init (a double fork), in its own
-  // session. init then waits on one long sleep, so the tree stays still.
-  const script = `( setsid ${jvm} </dev/null >/tmp/daemon.log 2>&1 & ); while :; do /bin/sleep 3600; done`;
+  const etc = jdkEtc(jdkTool('java'));
   const mounts = ['/usr:/usr:ro', '/etc/ld.so.cache:/etc/ld.so.cache:ro'];
   if (etc && existsSync(etc)) mounts.push(`${etc}:${etc}:ro`);
   return [
@@ -50,10 +45,18 @@ export function javaDaemonArgs(image: string, classDir: string): string[] {
     '-v',
     `${classDir}:/fixture:ro`,
     image,
-    '/bin/sh',
-    '-c',
-    script,
+    ...javaDaemonCommand(),
   ];
+}
+
+/** The container's command: init `sh` double-forks the JVM (classes in /fixture). Shared
+ *  by the Podman and the containerd tests, so both run the same tree. */
+export function javaDaemonCommand(): string[] {
+  const jvm = `${jdkTool('java')} -Xmx64m -XX:+UseSerialGC -XX:-UsePerfData -XX:TieredStopAtLevel=1 -cp /fixture Daemon ${READY}`;
+  // The subshell exits at once: the JVM is re-parented to init (a double fork), in its own
+  // session. init then waits on one long sleep, so the tree stays still.
+  const script = `( setsid ${jvm} </dev/null >/tmp/daemon.log 2>&1 & ); while :; do /bin/sleep 3600; done`;
+  return ['/bin/sh', '-c', script];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
