@@ -40,7 +40,7 @@ function describeStep(s: CtdStep): string {
   const tree =
     s.members === undefined
       ? ''
-      : ` tree ${s.members} [${(s.comms ?? []).join(' ')}] strays ${String(s.strays)} init in ${String(s.initCgroup)}`;
+      : ` tree ${s.members} [${(s.comms ?? []).join(' ')}] strays ${String(s.strays)} init in ${String(s.initCgroup)}, whole ${String(s.waitedMs)} ms later`;
   return `${s.kind} ${s.id}: exit ${s.code} in ${s.ms} ms${tree}${s.error ? ` | ${s.error}` : ''}`;
 }
 

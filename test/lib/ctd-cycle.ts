@@ -64,6 +64,8 @@ export interface CtdStep {
   expectedMembers?: number;
   /** The tree's process names, parents first. */
   comms?: string[];
+  /** How long after ctr returned the tree was whole (the JVM's start-up after a run). */
+  waitedMs?: number;
 }
 
 export interface CtdCycleResult {
@@ -221,6 +223,7 @@ async function placed(
 ): Promise<CtdStep> {
   if (step.code !== 0) return step;
   const key = bed.mode === 'v1' ? 'freezer' : UNIFIED;
+  const began = now();
   const deadline = Date.now() + work.settleMs;
   for (;;) {
     const init = (await bed.tasks()).get(step.id)?.pid;
@@ -243,6 +246,7 @@ async function placed(
         expectedCgroup,
         expectedMembers: work.size,
         comms: tree.map((p) => p.comm),
+        waitedMs: now() - began,
       };
     }
     if (Date.now() > deadline)
