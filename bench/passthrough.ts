@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { interleave, mustRun, ratioLine } from './measure.js';
+import { bareNodeStart, interleave, mustRun, ratioLine } from './measure.js';
 import { CGHERD_BIN, RUNTIMES } from '../test/lib/bed.js';
 import { makeBundle } from '../test/lib/bundle.js';
 
@@ -83,7 +83,7 @@ export async function benchPassthrough(lines: string[]): Promise<void> {
               env: { ...startEnv, CGHERD_VALIDATE: 'off' },
             }),
         },
-        { label: 'node -e 0', run: () => mustRun(process.execPath, ['-e', '0']) },
+        { label: 'node -e 0', run: bareNodeStart },
       ],
       40,
     );
