@@ -19,6 +19,7 @@ import {
   type RunResult,
 } from '../lib/bed.js';
 import { TREE8_SIZE } from '../lib/bundle.js';
+import { brokenRestore as brokenRestoreOf } from '../lib/broken-restore.js';
 import { cleanupPrefix } from '../lib/cleanup.js';
 import { checkpointArgv } from '../lib/cr-argv.js';
 import { Scenario, bare } from '../lib/scenario.js';
@@ -29,22 +30,11 @@ test.after(async () => {
   await cleanupPrefix(PREFIX);
 });
 
-let serial = 0;
-
+/** A container restored under a new id by bare crun 1.8.1: the broken placement. */
 async function brokenRestore(sc: Scenario): Promise<string> {
-  const n = serial++;
-  const first = `${PREFIX}${n}a`;
-  const second = `${PREFIX}${n}b`;
-  assert.is((await sc.run(first, await sc.bundle(`b${n}a`, { tree: 'tree8' }))).code, 0);
-  await sc.waitForTree(first, TREE8_SIZE);
-  const image = sc.path(`img${n}`);
-  assert.is((await sc.checkpoint(first, image)).code, 0);
-  await sc.delete(first, true);
-  const restore = await sc.restore(second, await sc.bundle(`b${n}b`, { tree: 'tree8' }), image);
-  assert.is(restore.code, 0, restore.stderr);
-  const placement = await sc.waitForTree(second, TREE8_SIZE);
+  const { id, placement } = await brokenRestoreOf(sc, { deleteOriginal: true });
   assert.is(placement.strays.length, TREE8_SIZE - 1, 'bare crun 1.8.1 leaves 7 strays');
-  return second;
+  return id;
 }
 
 function frozen(mode: CgroupMode, cgroup: string): boolean {
