@@ -18,19 +18,11 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CGHERD_BIN } from '../lib/bed.js';
+import { sleep, until } from '../lib/poll.js';
 
 const base = mkdtempSync('/tmp/cgt-defer-');
 test.after(() => rmSync(base, { recursive: true, force: true }));
 let serial = 0;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-async function until(what: () => boolean, ms: number): Promise<boolean> {
-  for (let t = 0; t < ms; t += 25) {
-    if (what()) return true;
-    await sleep(25);
-  }
-  return what();
-}
 
 interface Run {
   code: number | null;

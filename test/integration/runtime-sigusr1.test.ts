@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CGHERD_BIN } from '../lib/bed.js';
+import { sleep, until } from '../lib/poll.js';
 
 const dir = mkdtempSync('/tmp/cgt-usr1-');
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,16 +26,6 @@ function listening9229(): boolean {
     }
   }
   return false;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: () => boolean, ms: number): Promise<boolean> {
-  for (let t = 0; t < ms; t += 25) {
-    if (what()) return true;
-    await sleep(25);
-  }
-  return what();
 }
 
 function sleeper(): { bin: string; started: string; got: string } {
