@@ -41,6 +41,8 @@ export interface RunResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** The runner killed the command at its timeout (code is then 137). */
+  timedOut?: boolean;
 }
 
 export interface InModeOptions {
@@ -215,7 +217,7 @@ export function runCommand(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve(timedOut ? { code, stdout, stderr, timedOut } : { code, stdout, stderr });
     };
     child.on('error', (err) => {
       stderr += `${String(err)}\n`;
