@@ -20,7 +20,11 @@ testbed:
 validators: deps
 	node tools/gen-validators.mjs
 
-build: deps validators
+# From an empty dist/, so that a deleted source (a test above all) never runs from an old
+# build.
+build: deps
+	rm -rf dist
+	node tools/gen-validators.mjs
 	npx tsc -p tsconfig.json
 	node tools/bundle-runtime.mjs
 	chmod +x bin/cgherd
@@ -36,12 +40,14 @@ demo: testbed build
 	node dist/demo/seed.js
 
 # The whole suite on the host's Node, then the Node 18 group inside the Debian 12 root;
-# one closing line for both.
-test: testbed build lint
+# one closing line for both. Every file the Node 18 group lists must have run in it: one it
+# never started (its root did not start, or it ran nothing) counts as a failure.
+test: testbed build lint package
 	@mkdir -p build && rm -f build/test-node18.log
-	-$(MAKE) --no-print-directory test-node18 > build/test-node18.log 2>&1
+	node dist/test/run.js --list $(NODE18_TESTS) > build/test-node18.expected
+	-$(NODE18_RUN) > build/test-node18.log 2>&1
 	@sed 's/^/[node18] /' build/test-node18.log
-	node dist/test/run.js --include-tally build/test-node18.log
+	node dist/test/run.js --include-tally build/test-node18.log --expect-files build/test-node18.expected
 
 test-unit: build
 	node dist/test/run.js unit
@@ -62,8 +68,10 @@ test-e2e: testbed build
 NODE18_TESTS := integration e2e --filter integration/herd- --filter integration/op- \
 	--filter e2e/podman-seed-fix --skip op-package-deb12 --skip op-package-lintian
 
+NODE18_RUN = sh test/env/deb12-testbed.sh run . sh -c 'echo "cgherd runs on /usr/bin/node $$(/usr/bin/node --version), Debian $$(cat /etc/debian_version), nodejs $$(dpkg-query -W -f "\$${Version}" nodejs)"; exec node dist/test/run.js $(NODE18_TESTS)'
+
 test-node18: testbed package
-	sh test/env/deb12-testbed.sh run . sh -c 'echo "cgherd runs on /usr/bin/node $$(/usr/bin/node --version), Debian $$(cat /etc/debian_version), nodejs $$(dpkg-query -W -f "\$${Version}" nodejs)"; exec node dist/test/run.js $(NODE18_TESTS)'
+	$(NODE18_RUN)
 
 bench: testbed build
 	node dist/bench/main.js

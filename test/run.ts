@@ -3,11 +3,15 @@
 // `N passed, N failed, N skipped` line summed over all files.
 //
 //   node dist/test/run.js [unit|integration|e2e ...] [--filter SUBSTRING] [--skip SUBSTRING]
-//                         [--include-tally LOG]
+//                         [--include-tally LOG [--expect-files LIST]] [--list]
 //
 // --include-tally adds the closing line of another run's log (e.g. the Node 18 run inside
 // the Debian 12 root) to this one's, so that `make test` closes with one line for both; a
-// log without such a line counts as one failure.... [--skip SUBSTRING]...
+// log without such a line counts as one failure. --expect-files names a file that lists the
+// test files that run was meant to run (made by --list with the same selection): each one
+// the log never started counts as one failure, so a group whose root never started, or
+// that ran nothing, cannot vanish from the total. --list prints the selected files and
+// runs nothing.... [--skip SUBSTRING]...
 // A file runs when its path contains any --filter (or none is given) and no --skip.
 
 import { spawn } from 'node:child_process';
@@ -80,20 +84,43 @@ function runFile(file: string): Promise<Tally> {
   });
 }
 
-/** The last `N passed, N failed[, N skipped]` line of a log; none, or no log: one failure. */
-function closingTally(log: string): Tally {
-  let text = '';
+function readText(path: string): string {
   try {
-    text = readFileSync(log, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch {
-    process.stdout.write(`\n!! ${log}: cannot read it\n`);
+    process.stdout.write(`\n!! ${path}: cannot read it\n`);
+    return '';
   }
-  const last = [...text.matchAll(/^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/gm)].at(-1);
-  if (last === undefined) {
-    process.stdout.write(`\n!! ${log}: no closing "N passed, N failed" line\n`);
-    return { passed: 0, failed: 1, skipped: 0 };
+}
+
+/** The last `N passed, N failed[, N skipped]` line of a log; none, or no log: one failure.
+ *  With `expected`, each listed file the log never started is one more failure. */
+export function closingTally(text: string, name: string, expected?: readonly string[]): Tally {
+  const last = [
+    ...text.matchAll(/^(?:\[\w+\] )?(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/gm),
+  ].at(-1);
+  const tally: Tally =
+    last === undefined
+      ? { passed: 0, failed: 1, skipped: 0 }
+      : { passed: Number(last[1]), failed: Number(last[2]), skipped: Number(last[3] ?? 0) };
+  if (last === undefined)
+    process.stdout.write(`\n!! ${name}: no closing "N passed, N failed" line\n`);
+  if (expected !== undefined) {
+    const started = new Set([...text.matchAll(/^(?:\[\w+\] )?== (\S+)$/gm)].map((m) => m[1]));
+    const missing = expected.filter((f) => !started.has(f));
+    if (missing.length > 0) {
+      process.stdout.write(
+        `\n!! ${name}: ${missing.length} of ${expected.length} listed files never ran: ${missing.join(', ')}\n`,
+      );
+      // The missing-log failure above is one of these.
+      tally.failed += missing.length - (last === undefined ? 1 : 0);
+    }
+    if (expected.length === 0) {
+      process.stdout.write(`\n!! ${name}: its list of files is empty\n`);
+      tally.failed += 1;
+    }
   }
-  return { passed: Number(last[1]), failed: Number(last[2]), skipped: Number(last[3] ?? 0) };
+  return tally;
 }
 
 async function main(): Promise<void> {
@@ -101,13 +128,22 @@ async function main(): Promise<void> {
   const filters: string[] = [];
   const skips: string[] = [];
   const groups: string[] = [];
-  const included: string[] = [];
+  const included: { log: string; expect?: string }[] = [];
+  let listOnly = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
-    if (a === '--include-tally') {
+    if (a === '--list') listOnly = true;
+    else if (a === '--include-tally') {
       const value = args[++i];
       if (value === undefined) throw new Error(`${a} needs a value`);
-      included.push(value);
+      included.push({ log: value });
+    } else if (a === '--expect-files') {
+      const value = args[++i];
+      const last = included.at(-1);
+      if (value === undefined || last === undefined) {
+        throw new Error(`${a} needs a value, after --include-tally`);
+      }
+      last.expect = value;
     } else if (a === '--filter' || a === '--skip') {
       const value = args[++i];
       if (value === undefined) throw new Error(`${a} needs a value`);
@@ -117,20 +153,29 @@ async function main(): Promise<void> {
   const chosen = groups.length > 0 ? groups : [...GROUPS];
   const sum: Tally = { passed: 0, failed: 0, skipped: 0 };
   const failedFiles: string[] = [];
-  for (const group of chosen) {
-    for (const file of listTests(join(HERE, group))) {
-      if (filters.length > 0 && !filters.some((f) => file.includes(f))) continue;
-      if (skips.some((s) => file.includes(s))) continue;
-      process.stdout.write(`\n== ${relative(HERE, file)}\n`);
-      const tally = await runFile(file);
-      sum.passed += tally.passed;
-      sum.failed += tally.failed;
-      sum.skipped += tally.skipped;
-      if (tally.failed > 0) failedFiles.push(relative(HERE, file));
-    }
+  const selected = chosen.flatMap((group) =>
+    listTests(join(HERE, group)).filter(
+      (file) =>
+        (filters.length === 0 || filters.some((f) => file.includes(f))) &&
+        !skips.some((s) => file.includes(s)),
+    ),
+  );
+  if (listOnly) {
+    for (const file of selected) process.stdout.write(`${relative(HERE, file)}\n`);
+    return;
   }
-  for (const log of included) {
-    const tally = closingTally(log);
+  for (const file of selected) {
+    process.stdout.write(`\n== ${relative(HERE, file)}\n`);
+    const tally = await runFile(file);
+    sum.passed += tally.passed;
+    sum.failed += tally.failed;
+    sum.skipped += tally.skipped;
+    if (tally.failed > 0) failedFiles.push(relative(HERE, file));
+  }
+  for (const { log, expect } of included) {
+    const expected =
+      expect === undefined ? undefined : readText(expect).split('\n').filter(Boolean);
+    const tally = closingTally(readText(log), log, expected);
     sum.passed += tally.passed;
     sum.failed += tally.failed;
     sum.skipped += tally.skipped;
@@ -142,4 +187,6 @@ async function main(): Promise<void> {
   process.exitCode = sum.failed > 0 || sum.passed === 0 ? 1 : 0;
 }
 
-await main();
+// Imported by its unit test; run as a program otherwise.
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1])
+  await main();

@@ -1,0 +1,58 @@
+// An included group (the Node 18 run) cannot vanish from the total: a log that never
+// started a listed file counts that file as a failure, and an empty list is a failure too.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { closingTally } from '../run.js';
+
+const LIST = ['integration/a.test.js', 'integration/b.test.js', 'e2e/c.test.js'];
+
+test('a whole run counts as its closing line says', () => {
+  const log = [
+    '== integration/a.test.js',
+    '== integration/b.test.js',
+    '== e2e/c.test.js',
+    '',
+    '7 passed, 0 failed',
+  ].join('\n');
+  assert.equal(closingTally(log, 'log', LIST), { passed: 7, failed: 0, skipped: 0 });
+});
+
+test('0 passed, 0 failed with nothing run is one failure per listed file', () => {
+  assert.equal(closingTally('0 passed, 0 failed\n', 'log', LIST), {
+    passed: 0,
+    failed: 3,
+    skipped: 0,
+  });
+});
+
+test('a root that never started: no closing line, every listed file failed', () => {
+  assert.equal(closingTally('deb12-testbed.sh: cannot unpack\n', 'log', LIST), {
+    passed: 0,
+    failed: 3,
+    skipped: 0,
+  });
+});
+
+test('a run cut short counts the files it never started', () => {
+  const log = '== integration/a.test.js\n\n4 passed, 0 failed, 1 skipped\n';
+  assert.equal(closingTally(log, 'log', LIST), { passed: 4, failed: 2, skipped: 1 });
+});
+
+test('an empty list is itself a failure', () => {
+  assert.equal(closingTally('3 passed, 0 failed\n', 'log', []), {
+    passed: 3,
+    failed: 1,
+    skipped: 0,
+  });
+});
+
+test('without a list, only the closing line counts (missing line: one failure)', () => {
+  assert.equal(closingTally('nothing\n', 'log'), { passed: 0, failed: 1, skipped: 0 });
+  assert.equal(closingTally('x\n2 passed, 1 failed\n', 'log'), {
+    passed: 2,
+    failed: 1,
+    skipped: 0,
+  });
+});
+
+test.run();
