@@ -7,7 +7,11 @@ NODE_MODULES_STAMP := node_modules/.package-lock.json
 
 all: build
 
+# A fresh Debian 12 machine may have no Node at all: Debian's own nodejs 18 and npm are
+# enough to build and run everything here.
 $(NODE_MODULES_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make: no npm here: installing Debian's nodejs and npm" >&2; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
 	npm ci --no-audit --no-fund
 	@touch $@
 
