@@ -18,10 +18,13 @@ const scratch = mkdtempSync('/tmp/cgt-pod-bpw-');
 const wrapperDir = join(scratch, 'sbin');
 const hostPath = process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const NO_BP = /Force no-breakpoints restore of \d+/;
+let bedDir: string | undefined;
 
 test.after(() => {
   process.env.PATH = hostPath;
   rmSync(scratch, { recursive: true, force: true });
+  // This file's bed is its own (tag bpw): its image and storage are not kept for later.
+  if (bedDir !== undefined) rmSync(bedDir, { recursive: true, force: true });
 });
 
 async function log(bed: PodmanBed, name: string, file: string): Promise<string> {
@@ -64,6 +67,7 @@ test("v1, crun 1.8.1: with the wrapper first on Podman's PATH, CRIU takes the no
   assert.is(made.code, 0, made.stderr);
   const host = parseVerdict(existsSync(VERDICT_FILE) ? readFileSync(VERDICT_FILE, 'utf8') : '');
   await withPodmanBed('v1', { crun: RUNTIMES.crun181 }, { tag: 'bpw' }, async (bed) => {
+    bedDir = bed.dir;
     process.env.PATH = `${wrapperDir}:${hostPath}`;
     const wrapped = await cycle(bed, 'cgt-bpw-wrapped');
     process.env.PATH = hostPath;
