@@ -160,7 +160,6 @@ CLOSE_FDS='use POSIX (); opendir(my $d, "/proc/self/fd") or die "opendir: $!";
 my @fds = grep { /^\d+$/ && $_ > 2 } readdir $d; closedir $d; POSIX::close($_) for @fds;
 exec @ARGV or die "exec $ARGV[0]: $!";'
 
-
 forced=${CGHERD_TESTBED_BREAKPOINTS:-}
 case $forced in
   '') ;;
