@@ -5,6 +5,9 @@
 //   node dist/test/run.js [unit|integration|e2e ...] [--filter SUBSTRING] [--skip SUBSTRING]
 //                         [--include-tally LOG [--expect-files LIST]] [--list]
 //
+// Just before that line, one line names the CRIU breakpoint mode the run had (delivered,
+// or missing and bridged by CRIU_FAULT=130; test/env/breakpoints.sh).
+//
 // --include-tally adds the closing line of another run's log (e.g. the Node 18 run inside
 // the Debian 12 root) to this one's, so that `make test` closes with one line for both; a
 // log without such a line counts as one failure. --expect-files names a file that lists the
@@ -18,6 +21,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { breakpointModeLine } from './lib/breakpoints.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const GROUPS = ['unit', 'integration', 'e2e'] as const;
@@ -182,6 +186,9 @@ async function main(): Promise<void> {
     if (tally.failed > 0) failedFiles.push(log);
   }
   if (failedFiles.length > 0) process.stdout.write(`\nfailed in: ${failedFiles.join(', ')}\n`);
+  // Which CRIU path the integration and e2e files took: a run on a machine without
+  // hardware breakpoints (CRIU_FAULT=130 through the test bed's wrapper) says so.
+  process.stdout.write(`\n${breakpointModeLine()}\n`);
   const skipped = sum.skipped > 0 ? `, ${sum.skipped} skipped` : '';
   process.stdout.write(`\n${sum.passed} passed, ${sum.failed} failed${skipped}\n`);
   process.exitCode = sum.failed > 0 || sum.passed === 0 ? 1 : 0;

@@ -1,10 +1,11 @@
 # Sourced, not run. A private apt configuration for SOURCE packages only: its own
-# sources.list (deb-src lines for bookworm and trixie), index and cache directories under
-# the test bed's cache. The system's apt never sees it, so nothing from trixie can become
-# an install candidate on the host; only source tarballs are fetched through it.
+# sources.list (deb-src lines for bookworm, trixie and sid), index and cache directories
+# under the test bed's cache. The system's apt never sees it, so nothing from trixie or sid
+# can become an install candidate on the host; only source tarballs are fetched through it.
 #
-#   apt_private update              refresh the private source indexes (at most daily)
-#   apt_private_source PKG VER DIR  unpack PKG=VER's source into DIR/src
+#   apt_private_update                   refresh the private source indexes (at most daily)
+#   apt_private_source PKG VER DIR LOG   unpack PKG=VER's source into DIR/src
+#   apt_private_orig PKG VER DIR LOG     the same from the upstream tarball alone
 
 APT_PRIVATE=${FIXTURES:-/var/cache/cgherd-testbed}/apt-sources
 APT_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
@@ -31,12 +32,18 @@ apt_private_update() {
   mirror=$(apt_private_mirror)
   want="deb-src [signed-by=$APT_KEYRING] $mirror bookworm main
 deb-src [signed-by=$APT_KEYRING] $mirror trixie main"
+  # sid (for CRIU 4.2.1) in a file of its own: a test bed whose apt-private.sh predates it
+  # compares sources.list alone, so the two neither rewrite each other's list nor refresh
+  # the indexes in turn.
+  want_sid="deb-src [signed-by=$APT_KEYRING] $mirror sid main"
   stamp=$APT_PRIVATE/updated
   if [ "$(cat "$APT_PRIVATE/sources.list" 2>/dev/null)" = "$want" ] &&
+    [ "$(cat "$APT_PRIVATE/sources.list.d/sid.list" 2>/dev/null)" = "$want_sid" ] &&
     [ -n "$(find "$stamp" -mtime -1 2>/dev/null)" ]; then
     return 0
   fi
   printf '%s\n' "$want" >"$APT_PRIVATE/sources.list"
+  printf '%s\n' "$want_sid" >"$APT_PRIVATE/sources.list.d/sid.list"
   apt_private update -qq && touch "$stamp"
 }
 
@@ -52,6 +59,17 @@ apt_private_source() {
     mv "$dir/$pkg-$upstream" "$dir/src"
     return 0
   fi
+  apt_private_orig "$pkg" "$version" "$dir" "$log" || return 1
+  echo "note: $pkg=$version: Debian packaging not on the mirror, built the checked upstream tarball" >>"$log"
+}
+
+# apt_private_orig PKG VERSION DIR LOG: DIR/src gets PKG=VERSION's upstream tarball alone,
+# without Debian's patches, fetched by apt's own helper and checked against the SHA256 in
+# the index.
+apt_private_orig() {
+  pkg=$1 version=$2 dir=$3 log=$4
+  upstream=${version%-*}
+  upstream=${upstream#*:}
   line=$(apt_private source --print-uris -qq "$pkg=$version" 2>>"$log" |
     grep "'[^']*/${pkg}_$upstream\.orig\.tar\.[a-z0-9]*' " | head -n1 || true)
   [ -n "$line" ] || { echo "apt knows no source for $pkg=$version" >>"$log"; return 1; }
@@ -61,7 +79,6 @@ apt_private_source() {
   case $hash in SHA256:*) ;; *) echo "no SHA256 for $file in apt's index ($line)" >>"$log"; return 1 ;; esac
   rm -f "$dir/$file"
   /usr/lib/apt/apt-helper download-file "$uri" "$dir/$file" "$hash" >>"$log" 2>&1 || return 1
-  echo "note: $pkg=$version: Debian packaging not on the mirror, building the checked upstream tarball" >>"$log"
   mkdir "$dir/src"
   tar -xf "$dir/$file" -C "$dir/src" --strip-components=1
 }

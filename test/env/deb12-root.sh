@@ -46,13 +46,15 @@ run_in() {
   [ -x "$dir/bin/sh" ] || die "$dir is not a root file system"
   # pivot_root, not chroot: CRIU builds its mount tree from /proc/self/mountinfo and
   # fails on mounts whose parents lie outside the root ("No parent found for mountpoint").
+  # PATH is Debian's for root (login.defs ENV_SUPATH): /usr/local/sbin first, where the
+  # test bed's criu wrapper goes on a machine without hardware breakpoints.
   exec unshare -m --propagation private sh -c '
     dir=$1; shift
     mount --rbind "$dir" "$dir" && mount --rbind /proc "$dir/proc" && mount --rbind /sys "$dir/sys" &&
       mount --rbind /dev "$dir/dev" && mount -t tmpfs tmpfs "$dir/run" && mkdir -p "$dir/.oldroot" ||
       { echo "deb12-root.sh: mounts failed" >&2; exit 125; }
     cd "$dir" && pivot_root . .oldroot || { echo "deb12-root.sh: pivot_root failed" >&2; exit 125; }
-    exec /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb \
+    exec /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb \
       DEBIAN_FRONTEND=noninteractive /bin/sh -c '"'"'umount -l /.oldroot && rmdir /.oldroot && mkdir -p /run/lock && cd / && exec "$@"'"'"' x "$@"' x "$dir" "$@"
 }
 

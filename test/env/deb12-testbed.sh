@@ -26,7 +26,8 @@ key() {
   (
     cd "$HERE"
     echo "recipe=$RECIPE"
-    cat setup.sh packages.sh criu.sh podman-packages.sh apt-private.sh deb12-root.sh deb12-testbed.sh
+    cat setup.sh packages.sh criu.sh podman-packages.sh apt-private.sh deb12-root.sh deb12-testbed.sh \
+      breakpoints.sh criu-4.2.sh
   ) | sha256sum | cut -c1-16
 }
 
@@ -51,9 +52,13 @@ prepare() {
     "$FIXTURES"/apt-sources; do
     [ -e "$f" ] && cp -a "$f" "$root$FIXTURES/"
   done
+  # Whether breakpoints are delivered is a fact about the machine that runs the root, not
+  # the one that made it: the set-up inside records no verdict and installs no wrapper
+  # (forced `delivered`, its verdict file removed); `run` applies the host's.
   sh "$HERE/deb12-root.sh" run "$root" sh -c '
     set -e
-    sh /opt/cgherd-env/setup.sh
+    CGHERD_TESTBED_BREAKPOINTS=delivered sh /opt/cgherd-env/setup.sh
+    rm -f '"$FIXTURES"'/breakpoints
     apt-get install -y -qq --no-install-recommends nodejs >/dev/null
     apt-get clean
     rm -rf /opt/cgherd-env /var/lib/apt/lists/*_Packages /var/lib/apt/lists/*_Translation-*
@@ -77,6 +82,8 @@ run() {
   mkdir -p "$root"
   tar -C "$root" -xf "$TARBALL"
   cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+  # This machine's breakpoint verdict, and the criu wrapper if it needs one.
+  sh "$HERE/breakpoints.sh" --root "$root" || { rm -rf "$work"; die "breakpoints.sh --root failed"; }
   mkdir -p "$root$repo"
   status=0
   # deb12-root.sh binds the root recursively, so the repository bound inside it here

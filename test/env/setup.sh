@@ -6,6 +6,9 @@
 #   - CRIU 4.1.1 built for bookworm, installed as local .debs (criu.sh);
 #   - Podman 4.3.1, conmon, crun 1.8.1, runc 1.1.5 and a JDK from bookworm (podman-packages.sh);
 #   - containerd 1.6.20 and ctr from bookworm (containerd.sh);
+#   - whether this machine delivers hardware breakpoints, and if not a criu wrapper that
+#     sets CRIU_FAULT=130 (breakpoints.sh);
+#   - CRIU 4.2.1 built for bookworm, outside the system's paths (criu-4.2.sh);
 #   - crun 1.8.1 built with CRIU from bookworm's source: the buggy runtime LTS hosts ship;
 #   - crun 1.21 from trixie's upstream tarball, as released: the fixed runtime;
 #   - the same crun 1.21 with the restore cgroup root taken out (PR 1679 reverted): the
@@ -37,6 +40,8 @@ sh "$HERE/packages.sh" || die "packages.sh failed"
 sh "$HERE/criu.sh" || die "criu.sh failed"
 sh "$HERE/podman-packages.sh" || die "podman-packages.sh failed"
 sh "$HERE/containerd.sh" || die "containerd.sh failed"
+sh "$HERE/breakpoints.sh" || die "breakpoints.sh failed"
+sh "$HERE/criu-4.2.sh" || die "criu-4.2.sh failed"
 . "$HERE/apt-private.sh"
 apt_private_update >/dev/null 2>&1 || die "private apt update (source indexes) failed"
 

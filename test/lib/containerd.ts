@@ -345,7 +345,9 @@ function startHolder(mode: CgroupMode, dir: string, entry: readonly string[]): P
     // The package may never have made it; an empty directory on the host is all it leaves.
     '/bin/mkdir -p /run/containerd || exit 125',
     '/bin/mount -t tmpfs -o mode=0711 cgt-ctd-run /run/containerd || exit 125',
-    `PATH=/usr/sbin:/usr/bin:/sbin:/bin ${CONTAINERD} --config ${shQuote(`${dir}/config.toml`)} </dev/null >${shQuote(`${dir}/daemon.log`)} 2>&1 &`,
+    // systemd's PATH for services: /usr/local/sbin first, where the test bed's criu
+    // wrapper goes on a machine without hardware breakpoints (test/env/breakpoints.sh).
+    `PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin ${CONTAINERD} --config ${shQuote(`${dir}/config.toml`)} </dev/null >${shQuote(`${dir}/daemon.log`)} 2>&1 &`,
     'daemon=$!',
     'echo ready',
     'exec </dev/null >/dev/null 2>&1',
