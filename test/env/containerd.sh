@@ -17,6 +17,7 @@ LOG=$(mktemp /tmp/cgherd-containerd-apt.XXXXXX)
 trap 'rm -f "$LOG"' EXIT
 export DEBIAN_FRONTEND=noninteractive
 # Another set-up step may hold the dpkg lock: wait for it rather than fail.
+echo 'test bed: containerd and ctr from bookworm' >&2
 APT="apt-get -o DPkg::Lock::Timeout=600 -y -q"
 if ! { $APT install --no-install-recommends containerd runc >"$LOG" 2>&1 ||
   { $APT update >>"$LOG" 2>&1 && $APT install --no-install-recommends containerd runc >>"$LOG" 2>&1; }; }; then

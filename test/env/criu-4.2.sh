@@ -32,6 +32,7 @@ if [ "$(cat "$OUT/stamp" 2>/dev/null)" = "$STAMP" ] && [ -x "$OUT/criu" ]; then
   exit 0
 fi
 
+echo 'test bed: building CRIU 4.2.1, the second CRIU of the matrix (about a minute)' >&2
 work=$(mktemp -d /tmp/cgt-criu42.XXXXXX)
 LOG=$work/build.log
 apt_private_update >>"$LOG" 2>&1 || die "private apt update failed"

@@ -102,6 +102,7 @@ build() {
 
 [ "$(id -u)" = 0 ] || die "must run as root"
 if [ "$(cat "$OUT/stamp" 2>/dev/null)" != "$STAMP" ] || [ ! -s "$OUT/libcriu-dev.deb" ]; then
+  echo "test bed: building CRIU $CRIU_UPSTREAM for Debian 12 from its upstream tarball (about 30 s)" >&2
   build
 fi
 

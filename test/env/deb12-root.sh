@@ -28,6 +28,7 @@ make_root() {
   key="$(debootstrap --version | tr -c 'a-zA-Z0-9.+~\n' _)"
   tarball=$FIXTURES/deb12-minbase-$key.tar
   if [ ! -s "$tarball" ]; then
+    echo "test bed: debootstrap of a pristine Debian 12 root (about a minute, once)" >&2
     work=$(mktemp -d /var/tmp/cgt-deb12.XXXXXX)
     debootstrap --variant=minbase bookworm "$work/root" "$mirror" >"$work/log" 2>&1 ||
       { tail -n 20 "$work/log" >&2; die "debootstrap failed"; }

@@ -40,6 +40,7 @@ prepare() {
   exec 9>"$FIXTURES/.deb12-testbed.lock"
   flock 9
   [ -s "$TARBALL" ] && return 0
+  echo 'test bed: preparing the Debian 12 root with its nodejs 18 for the Node 18 group (about 3 min, once per change of the set-up)' >&2
   work=$(mktemp -d /var/tmp/cgt-deb12tb.XXXXXX)
   root=$work/root
   log=$work/log

@@ -23,6 +23,7 @@ mkdir -p /var/lib/cgherd-testbed
 [ -e /var/lib/cgherd-testbed/dpkg-before.tsv ] ||
   dpkg-query -W -f '${Package}:${Architecture}\t${Version}\n' >/var/lib/cgherd-testbed/dpkg-before.tsv
 
+echo "test bed: bookworm packages (build tools, CRIU's and crun's build dependencies; about a minute on a fresh machine)" >&2
 apt-get update -qq
 # Build tools and the build dependencies of CRIU 4.1.1 and crun (criu.sh, setup.sh).
 # Podman 4.3.1 with conmon 2.1.6, runc 1.1.5, busybox for the root filesystems, and the

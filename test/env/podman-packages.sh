@@ -9,6 +9,7 @@ STAMP=/var/lib/cgherd-testbed/podman-packages.v3
 [ -e "$STAMP" ] && exit 0
 [ "$(id -u)" = 0 ] || { echo "test/env/podman-packages.sh: must run as root" >&2; exit 1; }
 export DEBIAN_FRONTEND=noninteractive
+echo 'test bed: Podman, conmon, crun, runc and a JDK from bookworm (about a minute)' >&2
 apt-get install -y -qq podman conmon crun runc openjdk-17-jdk-headless >/dev/null 2>&1 ||
   { echo "test/env/podman-packages.sh: apt-get install failed" >&2; exit 1; }
 for b in podman conmon crun runc javac; do

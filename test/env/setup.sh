@@ -74,6 +74,7 @@ build_crun() {
   if [ -x "$dest/crun" ] && [ "$(cat "$dest/stamp" 2>/dev/null)" = "$stamp" ]; then
     return 0
   fi
+  echo "test bed: building $name with CRIU (about 20 s)" >&2
   work=$(mktemp -d /tmp/cgt-bed-build.XXXXXX)
   LOG=$work/build.log
   apt_private_source crun "$version" "$work" "$LOG" || die "$name: cannot fetch crun=$version"
