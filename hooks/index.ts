@@ -12,6 +12,10 @@
 //                             cgroups CRIU created; strays left are one warning.
 //   2. restore-into-cgroup    after: remove the CRIU config file.
 // On `checkpoint`: herd-before-checkpoint herds first, and refuses while strays remain.
+// On both, criu-no-breakpoints (before) hands CRIU_FAULT=130 to the lower runtime on a host
+// without hardware breakpoints whose CRIU predates 4.2, and criu-watchdog (last before,
+// first after) stops a CRIU that makes no progress and thaws what a failed checkpoint left
+// frozen.
 
 import type { HookEntry } from '../src/runtime/hook.js';
 
@@ -35,5 +39,15 @@ export const HOOKS: readonly HookEntry[] = [
     name: 'herd-before-checkpoint',
     commands: ['checkpoint'],
     load: async () => (await import('./herd-before-checkpoint.js')).default,
+  },
+  {
+    name: 'criu-no-breakpoints',
+    commands: ['checkpoint', 'restore'],
+    load: async () => (await import('./criu-no-breakpoints.js')).default,
+  },
+  {
+    name: 'criu-watchdog',
+    commands: ['checkpoint', 'restore'],
+    load: async () => (await import('./criu-watchdog.js')).default,
   },
 ];
