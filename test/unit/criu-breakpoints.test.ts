@@ -43,6 +43,8 @@ import { parseArgv } from '../../src/runtime/argv.js';
 import { newCallContext } from '../../src/runtime/call-context.js';
 import type { DebugLog } from '../../src/runtime/debug-log.js';
 import { runBefore } from '../../src/runtime/run-hooks.js';
+import { isIntercepted } from '../../src/runtime/intercepted.js';
+import { HOOKS } from '../../hooks/index.js';
 
 const dir = mkdtempSync('/tmp/cgt-bp-unit-');
 chmodSync(dir, 0o755);
@@ -235,6 +237,13 @@ test('hook: forced "delivered", or "missing" with CRIU 4.2.1 → nothing added',
     const child = await childEnvAfter(CHECKPOINT, { PATH: bin, CGHERD_CRIU_PROBE_CACHE: cache });
     assert.is(child.CRIU_FAULT, undefined, name);
   }
+});
+
+test('the hook wraps checkpoint and restore only; `checkpoint --help` never reaches a hook', () => {
+  const entry = HOOKS.find((h) => h.name === 'criu-no-breakpoints');
+  assert.equal(entry?.commands, ['checkpoint', 'restore']);
+  assert.not.ok(isIntercepted(parseArgv(['checkpoint', '--help'])));
+  assert.ok(isIntercepted(parseArgv(CHECKPOINT)));
 });
 
 test('hook: no criu on the runtime’s PATH → nothing added, nothing probed', async () => {
