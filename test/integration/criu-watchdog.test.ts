@@ -139,6 +139,86 @@ for (const mode of MODES) {
   });
 }
 
+function watched(mode: CgroupMode): Scenario {
+  const sc = new Scenario(
+    mode,
+    viaCgherd(RUNTIMES.crun181, 'cgherd over crun 1.8.1', {
+      CGHERD_CRIU_STALL_TIMEOUT: String(STALL_S),
+    }),
+    PREFIX,
+  );
+  sc.rt.env = { ...sc.rt.env, CGHERD_CRIU_PROBE_CACHE: sc.path('bp.json') };
+  return sc;
+}
+
+test('v1: a restore held after CRIU restored the tree is stopped and reported too', async () => {
+  const sc0 = watched('v1');
+  const hold = makeCriuHold(sc0.path('hold'), 'post-restore');
+  const sc = sc0.through({ ...sc0.rt, env: { ...sc0.rt.env, CRIU_CONFIG_FILE: hold.config } });
+  try {
+    const a = `${PREFIX}${serial++}a`;
+    const b = `${PREFIX}${serial++}b`;
+    assert.is((await sc0.run(a, await sc0.bundle('a', { tree: 'tree8' }))).code, 0);
+    await sc0.waitForTree(a, TREE8_SIZE);
+    const image = sc0.path('image');
+    assert.is((await sc0.checkpoint(a, image)).code, 0);
+    const pending = sc.restore(b, await sc.bundle('b', { tree: 'tree8' }), image);
+    const criu = criuNear(await hold.reached());
+    assert.ok(criu !== undefined);
+    const call = await pending;
+    const criuGone = await gone(criu);
+    hold.release();
+    console.log(
+      `  v1 restore: exit ${call.code}; ${call.stderr.trim().split('\n').at(-1)?.slice(0, 300)}`,
+    );
+    assert.is.not(call.code, 0, 'a restore CRIU did not finish is not a success');
+    assert.ok(criuGone, 'CRIU was stopped');
+    assert.match(call.stderr, 'restore stalled: CRIU made no progress for');
+    assert.match(call.stderr, /last lines of \S+restore\.log: /);
+    assert.is.not(await lowerStatus(sc0, b), 'running');
+    assert.equal(frozenWithPrefix(PREFIX), []);
+  } finally {
+    hold.release();
+    await sc0.cleanup();
+  }
+});
+
+// Measured first with bare crun 1.8.1: CRIU 4.1.1 thaws a paused container's freezer while
+// it seizes the tasks (THAWED at post-dump), so here the test freezes it again while CRIU
+// is held, as the pause had it: cgherd, which saw it frozen before the checkpoint, must
+// leave it so.
+test('v1: a container paused before the checkpoint is not thawed by cgherd after a stall', async () => {
+  const sc0 = watched('v1');
+  const hold = makeCriuHold(sc0.path('hold'), 'post-dump');
+  const sc = sc0.through({ ...sc0.rt, env: { ...sc0.rt.env, CRIU_CONFIG_FILE: hold.config } });
+  try {
+    const id = `${PREFIX}${serial++}p`;
+    assert.is((await sc0.run(id, await sc0.bundle('a', { tree: 'tree8' }))).code, 0);
+    await sc0.waitForTree(id, TREE8_SIZE);
+    assert.is((await sc0.call(['pause', id])).code, 0);
+    assert.is(await lowerStatus(sc0, id), 'paused');
+    const pending = sc.checkpoint(id, sc.path('image'));
+    const criu = criuNear(await hold.reached());
+    assert.ok(criu !== undefined);
+    writeFileSync(freezerOf('v1', id), 'FROZEN');
+    const call = await pending;
+    hold.release();
+    assert.ok(await gone(criu), 'CRIU was stopped');
+    assert.match(call.stderr, 'checkpoint stalled');
+    assert.not.match(call.stderr, 'thawed', 'their pause is theirs to undo');
+    assert.is(await lowerStatus(sc0, id), 'paused');
+    assert.ok(frozenWithPrefix(PREFIX).length > 0, 'still frozen');
+    console.log(`  v1 paused before: left paused after the stall; resume and checkpoint`);
+    assert.is((await sc0.call(['resume', id])).code, 0);
+    assert.is(await lowerStatus(sc0, id), 'running');
+    const again = await sc0.checkpoint(id, sc0.path('image2'));
+    assert.is(again.code, 0, again.stderr);
+  } finally {
+    hold.release();
+    await sc0.cleanup();
+  }
+});
+
 test('v1 control: bare crun 1.8.1 waits as long as CRIU does', async () => {
   const sc0 = new Scenario('v1', bare(RUNTIMES.crun181, 'crun 1.8.1'), PREFIX);
   const hold = makeCriuHold(sc0.path('hold'), 'post-dump');
