@@ -36,18 +36,38 @@ export function logMark(globals: GlobalOptions): number {
   }
 }
 
+/** A JSON record at the start of `line`, and what follows it: crun 1.8.1 writes its JSON
+ *  record without a newline and then the same message as text. */
+function leadingRecord(line: string): { msg: string; rest: string } | undefined {
+  if (!line.startsWith('{')) return undefined;
+  for (let i = line.indexOf('}'); i >= 0; i = line.indexOf('}', i + 1)) {
+    try {
+      const record = JSON.parse(line.slice(0, i + 1)) as { msg?: unknown };
+      if (typeof record.msg !== 'string') return undefined;
+      return { msg: record.msg, rest: line.slice(i + 1).trim() };
+    } catch {
+      // not the record's end yet
+    }
+  }
+  return undefined;
+}
+
 /** Pure: the messages in what the lower runtime appended to its log (JSON records, or
- *  text lines as they are). */
+ *  text lines as they are), each once. */
 export function lowerMessages(appended: string): string[] {
   const out: string[] = [];
+  const add = (m: string): void => {
+    if (m !== '' && !out.includes(m)) out.push(m);
+  };
   for (const line of appended.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const record = JSON.parse(line) as { msg?: unknown };
-      out.push(typeof record.msg === 'string' ? record.msg : line.trim());
-    } catch {
-      out.push(line.trim());
+    const trimmed = line.trim();
+    const record = leadingRecord(trimmed);
+    if (record === undefined) {
+      add(trimmed);
+      continue;
     }
+    add(record.msg);
+    add(record.rest);
   }
   return out;
 }

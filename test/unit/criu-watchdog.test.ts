@@ -138,6 +138,12 @@ test('one --log record: the lower runtime’s own records are folded into cgherd
     'CRIU checkpointing failed -70',
     'plain',
   ]);
+  // crun 1.8.1: the JSON record without a newline, then the same message as text.
+  const crun181 =
+    '{"msg":"error opening file `/r/x/status`: No such file","level":"error","time":"t"}' +
+    'error opening file `/r/x/status`: No such file\n';
+  assert.equal(lowerMessages(crun181), ['error opening file `/r/x/status`: No such file']);
+  assert.equal(lowerMessages('{"msg":"a } b","level":"error"}tail\n'), ['a } b', 'tail']);
   const log = join(dir, 'log.json');
   writeFileSync(log, '{"msg":"earlier call","level":"error","time":"t"}\n');
   const globals = { log, logFormat: 'json', systemdCgroup: false, debug: false };
