@@ -51,7 +51,14 @@ const hook: Hook<Watching> = {
     }
     const dirs = [...new Set([work, image])];
     const log = ctx.parsed.command === 'checkpoint' ? 'dump.log' : 'restore.log';
-    const frozen = ctx.parsed.command === 'checkpoint' ? freezerBefore(ctx) : {};
+    let frozen: ReturnType<typeof freezerBefore> = {};
+    try {
+      if (ctx.parsed.command === 'checkpoint') frozen = freezerBefore(ctx);
+    } catch (error) {
+      // Never a refusal: without the freezer's state the watchdog still works, it only
+      // will not thaw.
+      ctx.debug('freezer: %s', error instanceof Error ? error.message : error);
+    }
     ctx.debug('watching %o, freezer %o', dirs, frozen);
     const watch = watchCriu({
       dirs,
