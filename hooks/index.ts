@@ -4,14 +4,22 @@
 // What happens on `restore`, top to bottom:
 //   1. validate-config        before: the bundle's config.json against the runtime-spec
 //                             schemas; a broken one is refused (enforce) and crun never runs.
+//      criu-no-breakpoints    before: CRIU_FAULT=130 on a host without hardware breakpoints.
 //   2. restore-into-cgroup    before: for crun <= 1.20 only, a per-restore CRIU config file
 //                             naming the new container's cgroup (CRIU_CONFIG_FILE).
 //   3. herd-after-restore     before: which of the image's cgroups do not exist yet.
+//   4. criu-watchdog          before: start watching CRIU's log and image files.
 //   -- the lower runtime restores the container --
+//   4. criu-watchdog          after: stop watching; a stalled CRIU it stopped is the error.
 //   3. herd-after-restore     after: herd the init's tree into its cgroup; remove the stale
 //                             cgroups CRIU created; strays left are one warning.
 //   2. restore-into-cgroup    after: remove the CRIU config file.
 // On `checkpoint`: herd-before-checkpoint herds first, and refuses while strays remain.
+// On both, criu-no-breakpoints (before; ahead of the herd, so that a first probe after a
+// reboot does not sit between the herd and the dump) hands CRIU_FAULT=130 to the lower
+// runtime on a host without hardware breakpoints whose CRIU predates 4.2, and
+// criu-watchdog (last before, first after) stops a CRIU that makes no progress and thaws
+// what a failed checkpoint left frozen.
 
 import type { HookEntry } from '../src/runtime/hook.js';
 
@@ -20,6 +28,11 @@ export const HOOKS: readonly HookEntry[] = [
     name: 'validate-config',
     commands: ['create', 'run', 'restore'],
     load: async () => (await import('./validate-config.js')).default,
+  },
+  {
+    name: 'criu-no-breakpoints',
+    commands: ['checkpoint', 'restore'],
+    load: async () => (await import('./criu-no-breakpoints.js')).default,
   },
   {
     name: 'restore-into-cgroup',
@@ -35,5 +48,10 @@ export const HOOKS: readonly HookEntry[] = [
     name: 'herd-before-checkpoint',
     commands: ['checkpoint'],
     load: async () => (await import('./herd-before-checkpoint.js')).default,
+  },
+  {
+    name: 'criu-watchdog',
+    commands: ['checkpoint', 'restore'],
+    load: async () => (await import('./criu-watchdog.js')).default,
   },
 ];

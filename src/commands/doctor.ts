@@ -14,6 +14,8 @@ import {
 } from '../operator/doctor/probe.js';
 import { EXIT, exitCodesHelp } from '../operator/exit.js';
 import { loopFindings, probeLoop } from '../operator/doctor/loop.js';
+import { breakpointFindings } from '../operator/doctor/breakpoints.js';
+import { probeBreakpointFacts } from '../operator/doctor/breakpoints-probe.js';
 import { installHome, ownershipFindings, probeOwnership } from '../operator/doctor/ownership.js';
 import { DEFAULT_CONFIG_FILE } from '../config/settings.js';
 import { join } from 'node:path';
@@ -22,7 +24,7 @@ export default class Doctor extends BaseCommand {
   static override summary =
     'Check that checkpoint/restore can work on this host, and say what will go wrong.';
   static override description =
-    'Runs `criu check`, identifies the lower runtime (version, CRIU support), the cgroup layout and ' +
+    'Runs `criu check` and a probe dump (cached per boot) that finds hosts without hardware breakpoints, identifies the lower runtime (version, CRIU support), the cgroup layout and ' +
     'manager, the known bug of this crun version, and whether Podman uses cgherd ' +
     '(containers.conf, its drop-ins, CONTAINERS_CONF). Each finding has a severity and one line of advice.\n\n' +
     'Exit status:\n' +
@@ -46,6 +48,7 @@ export default class Doctor extends BaseCommand {
     const { flags } = await this.parse(Doctor);
     const env = process.env;
     const criu = probeCriu(env.PATH);
+    const breakpoints = await probeBreakpointFacts(criu.check?.ok ? criu.path : undefined, env);
     const runtime = probeRuntime(env);
     const cgroups = probeCgroups();
     const podman = probePodman(env, flags['root-dir']);
@@ -56,6 +59,7 @@ export default class Doctor extends BaseCommand {
     const loop = probeLoop(runtime.path, join(home, 'bin/cgherd'));
     const findings = [
       ...doctorFindings({ criu, runtime, cgroups, podman, bugs, engines }),
+      ...breakpointFindings(breakpoints),
       ...loopFindings(loop),
       ...ownershipFindings(ownership),
     ];
@@ -70,6 +74,7 @@ export default class Doctor extends BaseCommand {
       ok: code === EXIT.OK,
       exitCode: code,
       criu,
+      breakpoints,
       runtime,
       cgroups,
       podman,

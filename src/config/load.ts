@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import {
   DEFAULT_CONFIG_FILE,
+  DEFAULT_CRIU_STALL_TIMEOUT,
   DEFAULT_DEBUG_LOG,
   RESTORE_CGROUP_ROOT_MODES,
   VALIDATE_MODES,
@@ -126,6 +127,19 @@ function debugLogFrom(env: Readonly<NodeJS.ProcessEnv>, file: ConfigFile): strin
   return override;
 }
 
+function criuStallTimeoutFrom(env: Readonly<NodeJS.ProcessEnv>, file: ConfigFile): number {
+  const override = env.CGHERD_CRIU_STALL_TIMEOUT;
+  if (override === undefined || override === '') {
+    return file.criuStallTimeout ?? DEFAULT_CRIU_STALL_TIMEOUT;
+  }
+  if (!/^\d{1,7}$/.test(override)) {
+    throw new ConfigError(
+      `CGHERD_CRIU_STALL_TIMEOUT="${override}" is not a whole number of seconds (0: never)`,
+    );
+  }
+  return Number(override);
+}
+
 function configFileOf(env: Readonly<NodeJS.ProcessEnv>): { path: string; explicit: boolean } {
   const explicit = env.CGHERD_CONFIG !== undefined && env.CGHERD_CONFIG !== '';
   return { path: explicit ? (env.CGHERD_CONFIG as string) : DEFAULT_CONFIG_FILE, explicit };
@@ -143,6 +157,7 @@ export function settingsFrom(
     herd: file.herd ?? true,
     restoreCgroupRoot: restoreCgroupRootFrom(env, file),
     debugLog: debugLogFrom(env, file),
+    criuStallTimeout: criuStallTimeoutFrom(env, file),
     configFile,
   };
 }

@@ -17,6 +17,7 @@ export interface ConfigFile {
   herd?: boolean;
   restoreCgroupRoot?: RestoreCgroupRootMode;
   debugLog?: string;
+  criuStallTimeout?: number;
 }
 
 export interface Settings {
@@ -27,9 +28,15 @@ export interface Settings {
   restoreCgroupRoot: RestoreCgroupRootMode;
   /** Where `debug` output goes when enabled; never fd 2. */
   debugLog: string;
+  /** Seconds a checkpoint's or restore's CRIU may make no progress before cgherd stops
+   *  it; 0: never. */
+  criuStallTimeout: number;
   /** The config file that was read, if any. */
   configFile: string | undefined;
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/cgherd/config.json';
 export const DEFAULT_DEBUG_LOG = '/run/cgherd/debug.log';
+/** Generous: a big container's dump writes pages all along and never looks stalled; a CRIU
+ *  that waits for a breakpoint trap writes nothing at all. */
+export const DEFAULT_CRIU_STALL_TIMEOUT = 300;

@@ -51,6 +51,12 @@ export interface Warning {
   warn: string;
 }
 
+/** After only: cgherd itself stopped what the lower runtime was doing (the CRIU watchdog);
+ *  the call's one record is an error with this message. */
+export interface AfterFailure {
+  fail: string;
+}
+
 /** What `before` hands to `after`. */
 export interface Carry<State> {
   carry: State;
@@ -68,7 +74,7 @@ export interface Hook<State = never> {
     ctx: HookContext,
     outcome: ForwardOutcome,
     state: State | undefined,
-  ): Promise<Warning | void> | Warning | void;
+  ): Promise<Warning | AfterFailure | void> | Warning | AfterFailure | void;
 }
 
 /** hooks/index.ts lists hooks lazily so that a call only loads the hooks it needs. */

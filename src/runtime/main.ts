@@ -12,7 +12,7 @@ import { DEFERRED_DURING_RESTORE, forward } from './forward.js';
 import { engineCompat } from './engine-compat.js';
 import { createMissingDirs } from './engine-dirs.js';
 import { inheritedFdCount, isIntercepted } from './intercepted.js';
-import { writeRecord } from './report.js';
+import { logMark, writeRecord } from './report.js';
 import { loadHooks, runAfter, runBefore, type Ran } from './run-hooks.js';
 import { openDebugLog } from './debug-log.js';
 import { newCallContext } from './call-context.js';
@@ -66,6 +66,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const unmade = createMissingDirs(compat.mkdirs);
   if (unmade.length > 0) ctx.debug('could not create %o', unmade);
 
+  const mark = logMark(parsed.globals);
   let outcome;
   try {
     outcome = await forward(
@@ -81,9 +82,16 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   ctx.debug('lower runtime exited with %d', outcome.status);
 
-  const warnings = await runAfter(ran, ctx, outcome);
+  const { warnings, failures } = await runAfter(ran, ctx, outcome);
   if (logWarning !== undefined) warnings.push(logWarning);
-  if (warnings.length > 0) writeRecord(parsed.globals, 'warning', warnings.join('; '));
+  if (failures.length > 0) {
+    // cgherd stopped the work itself: its word is the error, with the lower runtime's in it.
+    writeRecord(parsed.globals, 'error', [...failures, ...warnings].join('; '), {
+      foldLowerFrom: mark,
+    });
+  } else if (warnings.length > 0) {
+    writeRecord(parsed.globals, 'warning', warnings.join('; '));
+  }
   return outcome.status;
 }
 

@@ -59,24 +59,33 @@ export async function runBefore(
   return { ran, refusal: undefined, warnings };
 }
 
+export interface AfterResult {
+  warnings: string[];
+  /** Set by a hook that stopped the lower runtime's work itself (the CRIU watchdog). */
+  failures: string[];
+}
+
 /**
  * After hooks never change the outcome: the lower runtime has already acted (a restore
- * that CRIU completed must not be reported as failed), so failures become warnings.
+ * that CRIU completed must not be reported as failed), so a hook that throws becomes a
+ * warning. Only a hook that itself stopped the work may make the record an error.
  */
 export async function runAfter(
   ran: readonly Ran[],
   ctx: HookContext,
   outcome: ForwardOutcome,
-): Promise<string[]> {
+): Promise<AfterResult> {
   const warnings: string[] = [];
+  const failures: string[] = [];
   for (const { hook, state } of [...ran].reverse()) {
     if (!hook.after) continue;
     try {
       const result = await hook.after(contextFor(hook, ctx), outcome, state);
-      if (result) warnings.push(result.warn);
+      if (result && 'fail' in result) failures.push(result.fail);
+      else if (result) warnings.push(result.warn);
     } catch (error) {
       warnings.push(message(hook, error));
     }
   }
-  return warnings;
+  return { warnings, failures };
 }

@@ -40,6 +40,7 @@ function context(
     herd: true,
     restoreCgroupRoot,
     debugLog: '/dev/null',
+    criuStallTimeout: 300,
     configFile: undefined,
   };
   return newCallContext(argv, parseArgv(argv), settings, env, silent, { criuConfigDir: criuDir });

@@ -309,6 +309,8 @@ test("the launcher's config check knows every key and value of the config schema
     if (rule.enum) {
       for (const value of rule.enum)
         assert.ok(text.includes(`${key}=\\"${value}\\"`), `${key}=${value}`);
+    } else if (rule.type === 'integer') {
+      assert.ok(text.includes(`${key}=[0-9]*)`) && text.includes('*[!0-9]*) return 1'), key);
     } else if (rule.type === 'boolean') {
       assert.ok(text.includes(`${key}=true`) && text.includes(`${key}=false`), key);
     } else {

@@ -44,6 +44,7 @@ function context(argv: string[], mode: ValidateMode): { ctx: HookContext; logged
     herd: true,
     restoreCgroupRoot: 'auto' as const,
     debugLog: '/dev/null',
+    criuStallTimeout: 300,
     configFile: undefined,
   };
   const ctx: HookContext = newCallContext(argv, parseArgv(argv), settings, {}, debug);
