@@ -216,8 +216,12 @@ start() {
 
 run_exec() {
   # --pipe keeps stdio; --wait --collect return the command's status and leave no unit.
+  # Without INVOCATION_ID, as in a login shell: Podman leaves conmon in the calling unit
+  # when it sees one (it takes itself for a systemd service), and systemd then waits 90 s
+  # and kills conmon when the command ends. Without it conmon gets its
+  # libpod-conmon-<id>.scope, as on a user's host.
   enter systemd-run --quiet --wait --pipe --collect --service-type=exec \
-    -p Environment=PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
+    -p Environment=PATH=/usr/sbin:/usr/bin:/sbin:/bin /usr/bin/env -u INVOCATION_ID "$@"
 }
 
 # Removes a cgroup tree, deepest first; complains about what stays.
