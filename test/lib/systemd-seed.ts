@@ -133,3 +133,19 @@ export async function criuLogErrors(host: SystemdHost, stderr: string): Promise<
   const r = await host.sh(`grep -E 'Error|Unseizable' ${shQuote(path)} | tail -n 5`);
   return r.stdout;
 }
+
+/** Podman passes the runtime no environment: to read what cgherd did, `crun` is pointed at
+ *  a two-line wrapper that turns its debug log on (the README's way to run a second
+ *  configuration). Returns the log's path inside the host. */
+export async function debugCgherd(host: SystemdHost): Promise<string> {
+  const log = '/run/cgherd-test/debug.log';
+  await host.ok(
+    [
+      'mkdir -p -m 700 /run/cgherd-test',
+      `printf '#!/bin/sh\\nexport DEBUG=cgherd:* CGHERD_DEBUG_LOG=${log}\\nexec /usr/bin/cgherd "$@"\\n' >/usr/local/bin/cgherd-debug`,
+      'chmod 755 /usr/local/bin/cgherd-debug',
+      `printf '[engine.runtimes]\\ncrun = ["/usr/local/bin/cgherd-debug"]\\n' >/etc/containers/containers.conf.d/60-cgherd-debug.conf`,
+    ].join(' && '),
+  );
+  return log;
+}
