@@ -5,7 +5,8 @@
 //     process in the new scope's leaf, and every herd in cgherd's debug log moved 0: the
 //     cgroup root CRIU gets places the tree, the herd is only the safety net; crun records
 //     that leaf (not the scope) as the container's cgroup. Control: with "auto" (no root
-//     for a 1.21) the next checkpoint fails "... is not a suffix of ...".
+//     for a 1.21) the next checkpoint fails in CRIU ("... is not a suffix of ...", or no
+//     freezer file found: both seen).
 //   - Not here: crun 1.21 as released cannot restore at all on this VM's systemd host (CRIU:
 //     `Failed writing 0-1 to cpuset//machine.slice/…/cpuset.cpus: Permission denied`, bare
 //     crun too): measured 2026-12-06, so "over crun 1.21 the herd moves nothing" is not
@@ -45,9 +46,16 @@ function h(): SystemdHost {
 test.before(async () => {
   await ensurePackages();
   host = await startSystemdHost();
-  await seedImage(host);
-  await useCrun(host, 'crun-1.21-systemd');
-  await installCgherd(host, DEB);
+  try {
+    await seedImage(host);
+    await useCrun(host, 'crun-1.21-systemd');
+    await installCgherd(host, DEB);
+  } catch (error) {
+    // after() does not run when before() throws: power the host off here.
+    await stopSystemdHost(host);
+    host = undefined;
+    throw error;
+  }
 });
 
 test.after(async () => {
@@ -111,7 +119,15 @@ test('control: cgherd (auto) over crun 1.21 without the restore cgroup root: the
   await s.ok('podman container restore --import /tmp/a0.tar --name a1 >/dev/null');
   const r = await s.sh('podman container checkpoint --export /tmp/a1.tar a1');
   assert.is.not(r.code, 0, 'the checkpoint passed without the restore cgroup root');
-  assert.match(await criuLogErrors(s, r.stderr), /is not a suffix of/);
+  const log = await criuLogErrors(s, r.stderr);
+  // Two outcomes were measured for the same steps (the restored namespace's root is the
+  // old scope): CRIU's suffix check, or CRIU not finding the freezer file of the path crun
+  // names, which it resolves inside that namespace.
+  assert.match(
+    log,
+    /is not a suffix of|Neither a cgroupv1 \(freezer\.state\) or cgroupv2 \(cgroup\.freeze\)/,
+    `expected a cgroup namespace failure:\n${log}\n${r.stderr}`,
+  );
   await s.ok('podman rm -fa -t 0 >/dev/null');
 });
 

@@ -44,8 +44,15 @@ function h(): SystemdHost {
 test.before(async () => {
   await ensurePackages();
   host = await startSystemdHost();
-  await seedImage(host);
-  await useCrun(host, 'crun-1.8.1-systemd');
+  try {
+    await seedImage(host);
+    await useCrun(host, 'crun-1.8.1-systemd');
+  } catch (error) {
+    // after() does not run when before() throws: power the host off here.
+    await stopSystemdHost(host);
+    host = undefined;
+    throw error;
+  }
 });
 
 test.after(async () => {
