@@ -14,6 +14,7 @@ import {
   recordMissingCgroups,
   type RecordedPath,
 } from '../src/cgroup/stale.js';
+import { systemdOwner } from '../src/cgroup/systemd-owner.js';
 import { parseCgroupImage } from '../src/criu/image.js';
 import { describeStrays, HerdError, type HerdTarget } from '../src/herd/index.js';
 import { restoreImagePath } from '../src/lower/path-rules.js';
@@ -46,7 +47,8 @@ function removeStale(ctx: HookContext, recorded: RecordedPath[], targets: HerdTa
   for (const line of ctx.ownCgroups() ?? []) add(hierarchyName(line), line.path);
   const io = new NodeHost();
   try {
-    const { removed, kept } = removeStaleCgroups(io, recorded, protect);
+    // Under systemd, a directory that is a loaded unit's cgroup is systemd's to remove.
+    const { removed, kept } = removeStaleCgroups(io, recorded, protect, systemdOwner());
     ctx.debug('removed %o, kept %o', removed, kept);
   } finally {
     io.close();

@@ -10,19 +10,36 @@ import { cgroupRootLines } from '../src/criu/config.js';
 import { removeRestoreConfig, writeRestoreConfig } from '../src/criu/config-file.js';
 import { restoreCgroupRootWanted } from '../src/lower/needs.js';
 import { cgroupManager, cgroupsPathFromConfig, crunCgroupfsPath } from '../src/lower/path-rules.js';
+import { crunSystemdCgroup, systemdSubgroupAnnotation } from '../src/lower/systemd-cgroup.js';
 import { probeRuntimeVersion } from '../src/lower/version.js';
 import type { Hook, HookContext } from '../src/runtime/hook.js';
 
 type Plan = { skip: string } | { lines: string[] };
 
+/** Where the new container's processes will live, under the manager crun was told to use. */
+function newContainerCgroup(ctx: HookContext, id: string): string | { skip: string } {
+  const manager = cgroupManager(ctx.parsed.globals);
+  const config = ctx.bundleConfig();
+  const { hasLinux, cgroupsPath } = cgroupsPathFromConfig(config);
+  if (manager === 'cgroupfs') return crunCgroupfsPath(cgroupsPath, id, hasLinux);
+  if (manager === 'systemd') {
+    // crun <= 1.20 asks systemd for the scope only after CRIU returns. Measured on a
+    // systemd host (test/e2e/podman-systemd-*.test.ts): CRIU restoring into the scope's
+    // leaf before the scope exists is what systemd and crun then adopt, and it roots the
+    // restored cgroup namespace there; without it the next dump fails "... is not a
+    // suffix of ...".
+    const cgroup = crunSystemdCgroup(cgroupsPath, systemdSubgroupAnnotation(config));
+    return 'error' in cgroup ? { skip: cgroup.error } : cgroup.leafPath;
+  }
+  return { skip: `cgroup manager ${manager}: no cgroup to restore into` };
+}
+
 /** The new container's cgroup, and the CRIU lines that restore into it. */
 function planRestoreConfig(ctx: HookContext): Plan {
-  const manager = cgroupManager(ctx.parsed.globals);
-  if (manager !== 'cgroupfs') return { skip: `cgroup manager ${manager}: the herd does it` };
   const id = ctx.parsed.id;
   if (id === undefined) return { skip: 'no container id' };
-  const { hasLinux, cgroupsPath } = cgroupsPathFromConfig(ctx.bundleConfig());
-  const path = crunCgroupfsPath(cgroupsPath, id, hasLinux);
+  const path = newContainerCgroup(ctx, id);
+  if (typeof path !== 'string') return path;
   if (path === '/') return { skip: 'the container has no cgroup of its own' };
   const bad = checkCgroupPath(path);
   if (bad) return { skip: bad };

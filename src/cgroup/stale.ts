@@ -71,12 +71,14 @@ export interface StaleRemoval {
  * Removes the recorded cgroups that exist now, deepest first. The kernel refuses (EBUSY)
  * a cgroup with processes or children, which is what keeps a populated one.
  * `protect`: hierarchy -> cgroup paths that must survive with all their ancestors (the
- * container's cgroup, the caller's).
+ * container's cgroup, the caller's). `owner`: why a path belongs to someone else (under
+ * systemd: a loaded unit's cgroup), which keeps it and its ancestors.
  */
 export function removeStaleCgroups(
   io: HostIO,
   recorded: readonly RecordedPath[],
   protect: ReadonlyMap<string, readonly string[]>,
+  owner?: (path: string) => string | undefined,
 ): StaleRemoval {
   const result: StaleRemoval = { removed: [], kept: [] };
   for (const entry of recorded) {
@@ -91,6 +93,11 @@ export function removeStaleCgroups(
       if (!io.exists(dir)) continue;
       if (path === '/' || keep.some((p) => isAncestorOrSelf(path, p))) {
         result.kept.push({ dir, reason: 'in use by the container or by cgherd' });
+        break;
+      }
+      const owned = owner?.(path);
+      if (owned !== undefined) {
+        result.kept.push({ dir, reason: owned });
         break;
       }
       const bad = verifyCgroupDir(io, entry.mount, dir);

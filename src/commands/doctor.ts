@@ -11,7 +11,9 @@ import {
   probeEngines,
   probePodman,
   probeRuntime,
+  probeSystemdManager,
 } from '../operator/doctor/probe.js';
+import { systemdManagerFindings } from '../operator/doctor/systemd-manager.js';
 import { EXIT, exitCodesHelp } from '../operator/exit.js';
 import { loopFindings, probeLoop } from '../operator/doctor/loop.js';
 import { breakpointFindings } from '../operator/doctor/breakpoints.js';
@@ -25,7 +27,8 @@ export default class Doctor extends BaseCommand {
     'Check that checkpoint/restore can work on this host, and say what will go wrong.';
   static override description =
     'Runs `criu check` and a probe dump (cached per boot) that finds hosts without hardware breakpoints, identifies the lower runtime (version, CRIU support), the cgroup layout and ' +
-    'manager, the known bug of this crun version, and whether Podman uses cgherd ' +
+    "manager, Podman's cgroup manager and whether the runtime supports it (+SYSTEMD), the known bug of " +
+    'this crun version, and whether Podman uses cgherd ' +
     '(containers.conf, its drop-ins, CONTAINERS_CONF). Each finding has a severity and one line of advice.\n\n' +
     'Exit status:\n' +
     exitCodesHelp([EXIT.OK, EXIT.PROBLEM, EXIT.PERMISSION, EXIT.CONFIG]) +
@@ -53,6 +56,7 @@ export default class Doctor extends BaseCommand {
     const cgroups = probeCgroups();
     const podman = probePodman(env, flags['root-dir']);
     const engines = probeEngines(flags['root-dir']);
+    const cgroupManager = probeSystemdManager(env, flags['root-dir'], { cgroups, podman, runtime });
     const bugs = applicableBugs(runtime.identity, runtime.restoreCgroupRoot);
     const home = installHome();
     const ownership = probeOwnership(home, env.CGHERD_CONFIG || DEFAULT_CONFIG_FILE);
@@ -60,6 +64,7 @@ export default class Doctor extends BaseCommand {
     const findings = [
       ...doctorFindings({ criu, runtime, cgroups, podman, bugs, engines }),
       ...breakpointFindings(breakpoints),
+      ...systemdManagerFindings(cgroupManager),
       ...loopFindings(loop),
       ...ownershipFindings(ownership),
     ];
@@ -78,6 +83,7 @@ export default class Doctor extends BaseCommand {
       runtime,
       cgroups,
       podman,
+      cgroupManager,
       engines,
       ownership,
       loop: loop ?? null,

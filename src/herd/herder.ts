@@ -10,6 +10,7 @@
 
 import { mountFor } from '../cgroup/hierarchy.js';
 import { cgroupDir, isAncestorOrSelf, verifyCgroupDir } from '../cgroup/paths.js';
+import { notForProcesses } from '../cgroup/systemd-units.js';
 import type { HostIO, ProcHandle } from '../proc/host.js';
 import type { CgroupMount } from '../proc/mountinfo.js';
 import { readChildren, readStat, selfAndAncestors } from '../proc/procfs.js';
@@ -288,6 +289,13 @@ export class Herder {
     }
     if (isAncestorOrSelf(target.path, parentPath)) {
       fail(`${reused}; its parent is in the container's cgroup: left there`);
+      return;
+    }
+    // Under systemd the parent may be PID 1 (init.scope) or sit in a slice: neither takes
+    // processes, and a put-back there would break systemd's view of its units.
+    const refused = notForProcesses(parentPath);
+    if (refused !== undefined) {
+      fail(`${reused}; not put back (${refused}): left in ${here}`);
       return;
     }
     const dir = this.dirIn(target, parentPath);

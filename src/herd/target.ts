@@ -1,7 +1,8 @@
 // Where the tree belongs: the init's own cgroup in every mounted hierarchy it is in.
 
 import { mountedLines } from '../cgroup/hierarchy.js';
-import { cgroupDir, verifyCgroupDir } from '../cgroup/paths.js';
+import { cgroupDir, isAncestorOrSelf, verifyCgroupDir } from '../cgroup/paths.js';
+import { unitOfPath } from '../cgroup/systemd-units.js';
 import type { HostIO } from '../proc/host.js';
 import type { CgroupMount } from '../proc/mountinfo.js';
 import { readCgroupMounts, readCgroups } from '../proc/procfs.js';
@@ -44,6 +45,19 @@ function usableRecorded(
   return { path, dir: resolved.dir };
 }
 
+/**
+ * A recorded systemd scope whose init lives in a sub-cgroup of it: the scope delegates
+ * (crun's `container` leaf), and on v2 a process may only live in a leaf, so the target is
+ * the init's own cgroup, never the scope.
+ */
+function delegatesToInit(recordedPath: string, initPath: string): boolean {
+  return (
+    unitOfPath(recordedPath)?.endsWith('.scope') === true &&
+    initPath !== recordedPath &&
+    isAncestorOrSelf(recordedPath, initPath)
+  );
+}
+
 export function resolveTargets(
   io: HostIO,
   mounts: readonly CgroupMount[],
@@ -71,7 +85,7 @@ export function resolveTargets(
       hierarchy.mount,
       recordedPath(hierarchy.mount, recorded),
     );
-    if (fromRuntime) {
+    if (fromRuntime && !delegatesToInit(fromRuntime.path, line.path)) {
       targets.push({
         hierarchy: hierarchy.name,
         path: fromRuntime.path,

@@ -99,6 +99,7 @@ build_crun() {
 build_crun crun-1.8.1 1.8.1-1+deb12u1 patch_none "" "--disable-systemd"
 build_crun crun-1.21 1.21-1 patch_none "" "--disable-systemd"
 build_crun crun-1.21-noroot 1.21-1 patch_noroot "$PATCH_NOROOT_SED" "--disable-systemd"
+sh "$HERE/crun-systemd.sh" || die "crun-systemd.sh failed"
 
 # --- busybox root filesystem -----------------------------------------------------------
 

@@ -15,6 +15,7 @@ import { identifyRuntime, type RuntimeIdentity } from '../../lower/version.js';
 import { launcherPath } from '../install/launcher.js';
 import { probeTakeovers, type TakeoverFact } from './takeover.js';
 import { cgroupLayout, type CgroupLayout } from './cgroup-layout.js';
+import { configuredCgroupManager, type SystemdManagerFacts } from './systemd-manager.js';
 import { engineFiles, namedCgherd, scanContainerd, scanCrio, type EngineScan } from './engines.js';
 
 export interface CommandOutput {
@@ -210,5 +211,27 @@ export function probeEngines(rootDir: string): EngineScan {
     runtimes: scans.flatMap((s) => s.runtimes),
     defaults: scans.flatMap((s) => s.defaults),
     errors: scans.flatMap((s) => s.errors),
+  };
+}
+
+/** What Podman's cgroup manager asks of the lower runtime (systemd-manager.ts judges). */
+export function probeSystemdManager(
+  env: Readonly<NodeJS.ProcessEnv>,
+  rootDir: string,
+  facts: { cgroups: CgroupLayout; podman: PodmanFacts; runtime: RuntimeFacts },
+): SystemdManagerFacts {
+  let configured: SystemdManagerFacts['configured'];
+  try {
+    configured = configuredCgroupManager(
+      readPodmanConf({ rootDir, uid: process.getuid?.() ?? 0, env }).files,
+    );
+  } catch {
+    // Unreadable configuration: the Podman findings report it; judge by the default.
+  }
+  return {
+    systemdBooted: facts.cgroups.manager === 'systemd',
+    configured,
+    podman: facts.podman.path !== undefined,
+    runtime: facts.runtime.identity,
   };
 }
