@@ -12,6 +12,22 @@
 // 127.0.0.1:9229). oclif is imported after the listener, not hoisted above it.
 process.on('SIGUSR1', () => undefined);
 
+// Everything oclif may load or read for its decisions (package.json, the manifest, the
+// commands, the operator modules, node_modules): the launcher checked only the few files
+// it starts Node with.
+const { untrustedInTrees } = await import('./trust/tree.js');
+const { OWNER_ADVICE } = await import('./trust/owner.js');
+const home = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
+const untrusted = untrustedInTrees(
+  ['package.json', 'oclif.manifest.json', 'dist', 'node_modules'].map((p) => `${home}/${p}`),
+);
+if (untrusted !== undefined) {
+  process.stderr.write(
+    `cgherd: refusing to run the operator commands: ${untrusted}; ${OWNER_ADVICE}\n`,
+  );
+  process.exit(1);
+}
+
 const { execute } = await import('@oclif/core');
 await execute({
   loadOptions: {

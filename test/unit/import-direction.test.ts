@@ -38,7 +38,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   hooks: ['runtime', 'herd', 'lower', 'criu', 'cgroup', 'proc', 'validate', 'config'],
   operator: ['herd', 'lower', 'criu', 'cgroup', 'proc', 'config', 'validate', 'trust'],
   commands: ['operator', 'herd', 'lower', 'validate', 'config'],
-  cli: [],
+  cli: ['trust'],
 };
 
 /** What hooks may take from the runtime face: the contract and the argv reading. */
