@@ -15,6 +15,7 @@ import {
 import { EXIT, exitCodesHelp } from '../operator/exit.js';
 import { loopFindings, probeLoop } from '../operator/doctor/loop.js';
 import { installHome, ownershipFindings, probeOwnership } from '../operator/doctor/ownership.js';
+import { rootlessFindings } from '../operator/doctor/rootless.js';
 import { DEFAULT_CONFIG_FILE } from '../config/settings.js';
 import { join } from 'node:path';
 
@@ -58,6 +59,7 @@ export default class Doctor extends BaseCommand {
       ...doctorFindings({ criu, runtime, cgroups, podman, bugs, engines }),
       ...loopFindings(loop),
       ...ownershipFindings(ownership),
+      ...rootlessFindings(process.geteuid?.() ?? 0),
     ];
     const code = doctorExitCode(findings);
     for (const line of findingLines(findings)) this.log(line);
