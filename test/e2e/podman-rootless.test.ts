@@ -41,7 +41,7 @@ function seen(r: RunResult, name: string): Seen {
       .replaceAll(name, 'NAME')
       .replace(/\b[0-9a-f]{64}\b/g, 'ID')
       .replace(/\b[0-9a-f]{12}\b/g, 'ID')
-      .replace(/ (?:\d+|About an?) \w+ ago/g, ' N ago')
+      .replace(/ (?:\d+|About an?|Less than a) \w+ ago/g, ' N ago')
       .replace(/time="[^"]*"/g, 'time="T"')
       // Podman names the runtime (its name in containers.conf) before the runtime's error.
       .replace(/^Error: (?:runc|cgherd|crun): /gm, 'Error: RUNTIME: ')
@@ -65,6 +65,8 @@ const LIFE: Step[] = [
   ['unpause', (n) => ['unpause', n]],
   ['container checkpoint', (n) => ['container', 'checkpoint', n]],
   ['kill', (n) => ['kill', n]],
+  // kill returns before conmon has recorded the exit: wait for it, as a user would.
+  ['wait', (n) => ['wait', n]],
   ['inspect after kill', (n) => ['inspect', '--format', '{{.State.Status}}', n]],
   ['start', (n) => ['start', n]],
   ['stop', (n) => ['stop', '--time', '1', n]],
