@@ -19,6 +19,7 @@ import { loopFindings, probeLoop } from '../operator/doctor/loop.js';
 import { breakpointFindings } from '../operator/doctor/breakpoints.js';
 import { probeBreakpointFacts } from '../operator/doctor/breakpoints-probe.js';
 import { installHome, ownershipFindings, probeOwnership } from '../operator/doctor/ownership.js';
+import { rootlessFindings } from '../operator/doctor/rootless.js';
 import { DEFAULT_CONFIG_FILE } from '../config/settings.js';
 import { join } from 'node:path';
 
@@ -67,6 +68,7 @@ export default class Doctor extends BaseCommand {
       ...systemdManagerFindings(cgroupManager),
       ...loopFindings(loop),
       ...ownershipFindings(ownership),
+      ...rootlessFindings(process.geteuid?.() ?? 0),
     ];
     const code = doctorExitCode(findings);
     for (const line of findingLines(findings)) this.log(line);

@@ -1,5 +1,6 @@
 // `cgherd validate FILE|BUNDLE [--json]`: every problem in an OCI config, for people and
 // tools. Same code and same schemas as the validate-config hook on the runtime path.
+// Keys and file names are the file author's text: printed escaped (safe-output.ts).
 // Exit status follows src/operator/exit.ts: 0 valid, 1 invalid (JSON syntax, a duplicate
 // key, or schema), 6 unreadable (missing, a directory, no permission).
 // `cgherd validate --explain [--json]`: the amendments to the runtime-spec schemas that
@@ -12,6 +13,7 @@ import { AMENDMENTS, explainLines } from '../validate/amendments.js';
 import { validateOciConfigFile } from '../validate/oci-config.js';
 import { allIssueLines } from '../validate/report.js';
 import { EXIT, exitCodesHelp } from '../operator/exit.js';
+import { safeJson, safeLine } from '../operator/safe-output.js';
 
 /** A bundle directory means its config.json, as for the runtime. */
 function configFileOf(target: string): string {
@@ -65,11 +67,11 @@ export default class Validate extends Command {
       const report = outcome.ok
         ? { file: outcome.file, valid: true, issues: [] }
         : { file: outcome.file, valid: false, kind: outcome.kind, issues: outcome.issues };
-      this.log(JSON.stringify(report, null, 2));
+      this.log(safeJson(report));
     } else if (outcome.ok) {
-      this.log(`${outcome.file}: valid`);
+      this.log(safeLine(`${outcome.file}: valid`));
     } else {
-      for (const line of allIssueLines(outcome)) this.log(line);
+      for (const line of allIssueLines(outcome)) this.log(safeLine(line));
     }
     if (!outcome.ok) this.exit(outcome.kind === 'unreadable' ? EXIT.CONFIG : EXIT.PROBLEM);
   }

@@ -5,10 +5,14 @@
 // Written under a temporary name and renamed: a write that fails (ENOSPC on a full /run)
 // leaves nothing behind. A cgherd killed with SIGKILL cannot remove its file; each restore
 // removes the files of restores whose cgherd is dead (the pid is in the name).
+//
+// CRIU runs as root and obeys the file (an `action-script` line runs a program): the
+// folder must be one only root can change, or the restore goes on without the file (the
+// herd still places the processes). The file is written in the folder's real path, the
+// one that was checked.
 
 import {
   closeSync,
-  mkdirSync,
   openSync,
   readFileSync,
   readdirSync,
@@ -18,6 +22,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { criuConfigText } from './config.js';
+import { makeSafeDirectory } from '../trust/directory.js';
 
 export const CRIU_CONFIG_DIR = '/run/cgherd/criu';
 
@@ -71,11 +76,12 @@ export function writeRestoreConfig(
   callerConfig: string | undefined,
 ): string {
   const carried = callerConfig ? readFileSync(callerConfig, 'utf8') : undefined;
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  removeOrphans(dir);
+  const safe = makeSafeDirectory(dir, process.geteuid?.() ?? 0);
+  if ('refused' in safe) throw new Error(`CRIU config folder ${dir} refused: ${safe.refused}`);
+  removeOrphans(safe.real);
   const name = `restore-${id.replace(/[^\w.-]/g, '_')}-${process.pid}`;
-  const file = join(dir, `${name}.conf`);
-  const temp = join(dir, `.${name}.tmp`);
+  const file = join(safe.real, `${name}.conf`);
+  const temp = join(safe.real, `.${name}.tmp`);
   try {
     const fd = openSync(temp, 'wx', 0o600);
     try {

@@ -2,10 +2,32 @@
 // The `debug` package is loaded only when debugging is on, to keep start-up small. Each
 // hook logs under its own namespace (debug's extend): cgherd:<command>:<hook>.
 
-import { writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { format } from 'node:util';
 import type { Debugger } from 'debug';
 import { openLogFile } from './debug-log-file.js';
+import { untrustedInTrees } from '../trust/tree.js';
+import { OWNER_ADVICE } from '../trust/owner.js';
+
+// `debug` and what it requires (supports-color, if there, with has-flag; ms): their
+// folders, found as Node will find them for the file it runs, are checked before the first
+// one loads.
+const DEBUG_PACKAGES = ['debug', 'ms', 'supports-color', 'has-flag'];
+
+function debugPackagesUntrusted(): string | undefined {
+  const require = createRequire(process.argv[1] ?? '/');
+  const dirs: string[] = [];
+  for (const name of DEBUG_PACKAGES) {
+    try {
+      dirs.push(dirname(require.resolve(`${name}/package.json`)));
+    } catch {
+      // Not installed: nothing to load.
+    }
+  }
+  return untrustedInTrees(dirs);
+}
 
 export interface DebugLog {
   (formatString: string, ...args: unknown[]): void;
@@ -35,6 +57,11 @@ export async function openDebugLog(
   const file = openLogFile(path, euid);
   if ('refused' in file) return { log: noop, warning: file.refused };
   const { fd } = file;
+  const untrusted = debugPackagesUntrusted();
+  if (untrusted !== undefined) {
+    closeSync(fd);
+    return { log: noop, warning: `debug log off: ${untrusted}; ${OWNER_ADVICE}` };
+  }
   const { default: createDebug } = await import('debug');
   // Deciding colours would make `debug` open process.stderr (see the note at the top).
   if (createDebug.inspectOpts) createDebug.inspectOpts.colors = false;

@@ -65,7 +65,7 @@ export function refuseRowFor(
   return table.amendments.find(
     (a) =>
       a.kind === 'refuse' &&
-      a.id !== 'duplicate-keys' &&
+      a.configPointer !== '' &&
       pointerMatches(a.configPointer, issue.pointer) &&
       (a.keywords === undefined ||
         (issue.keyword !== undefined && a.keywords.includes(issue.keyword))),

@@ -66,13 +66,26 @@ export function loadCompiledScript(source: string, filename: string, cacheFile: 
   return module.exports;
 }
 
-/** The same, with the source in a file; undefined when that file cannot be read. */
+/**
+ * The same, with the source in a file; undefined when that file cannot be read. The check
+ * is made on the descriptor the source is read from: what is checked is what runs.
+ */
 export function loadCompiledFile(sourceFile: string, cacheFile: string): unknown {
-  let source: string;
+  let fd: number;
   try {
-    source = readFileSync(sourceFile, 'utf8');
+    fd = openSync(sourceFile, 'r');
   } catch {
     return undefined;
+  }
+  let source: string;
+  try {
+    const untrusted = fdUntrustedBecause(sourceFile, fd);
+    if (untrusted !== undefined) {
+      throw new Error(`refusing the validator ${sourceFile}: ${untrusted}; ${OWNER_ADVICE}`);
+    }
+    source = readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
   }
   return loadCompiledScript(source, sourceFile, cacheFile);
 }

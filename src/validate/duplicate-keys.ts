@@ -7,9 +7,18 @@
 // pass, no recursion (a deeply nested file cannot overflow the stack); strings are
 // skipped with indexOf, and a key is decoded only when it has an escape, so "a" and
 // "\u0061" are the same key, as both parsers see them.
+//
+// crun also reads a key as a C string (yajl decodes escapes into a NUL-terminated buffer):
+// it stops at U+0000, so {"uid\u0000": 0, "uid": 1000} runs as uid 0 there while
+// JSON.parse sees uid 1000; and a lone surrogate becomes "?" or bytes that are no UTF-8
+// (measured with crun 1.8.1 and 1.21). A key holding either is refused on its own: crun
+// reads it as another key, with or without a second one to collide with (amendment row
+// "keys-crun-renames").
 
 export interface DuplicateKey {
-  /** JSON pointer (RFC 6901) of the second occurrence. */
+  /** twice: the key's second occurrence; renamed: a key crun reads as another name. */
+  problem: 'twice' | 'renamed';
+  /** JSON pointer (RFC 6901) of the second occurrence, or of the renamed key. */
   pointer: string;
   key: string;
   /** UTF-16 offset of the second occurrence's opening quote. */
@@ -26,6 +35,11 @@ interface Frame {
 function escapeToken(token: string | number): string {
   return String(token).replace(/~/g, '~0').replace(/\//g, '~1');
 }
+
+// U+0000, or a surrogate without its other half.
+const RENAMED_BY_CRUN =
+  // eslint-disable-next-line no-control-regex
+  /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** The offset of the quote that closes the string opened at `start`. */
 function stringEnd(text: string, start: number): number {
@@ -52,9 +66,11 @@ export function findDuplicateKey(text: string): DuplicateKey | undefined {
           const key = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
           const top = stack[stack.length - 1] as Frame;
           const keys = top.keys as Set<string>;
-          if (keys.has(key)) {
+          const renamed = raw !== key && RENAMED_BY_CRUN.test(key);
+          if (renamed || keys.has(key)) {
             const tokens = [...stack.slice(0, -1).map((f) => f.token), key];
-            return { pointer: tokens.map((t) => `/${escapeToken(t)}`).join(''), key, offset: i };
+            const pointer = tokens.map((t) => `/${escapeToken(t)}`).join('');
+            return { problem: renamed ? 'renamed' : 'twice', pointer, key, offset: i };
           }
           keys.add(key);
           top.token = key;

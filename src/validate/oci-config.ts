@@ -104,7 +104,7 @@ function validateFile(path: string, passFirst: boolean): ValidationOutcome {
   if (!read.ok) {
     const issues: ValidationIssue[] =
       read.kind === 'duplicate'
-        ? [{ pointer: read.pointer, message: read.message, amendment: 'duplicate-keys' }]
+        ? [{ pointer: read.pointer, message: read.message, amendment: read.amendment }]
         : [{ pointer: '', message: read.message }];
     return { ok: false, file: path, kind: read.kind, issues, omitted: 0 };
   }

@@ -15,8 +15,10 @@ export type ReadJsonResult =
       ok: false;
       kind: 'duplicate';
       message: string;
-      /** JSON pointer of the second occurrence. */
+      /** JSON pointer of the second occurrence, or of the renamed key. */
       pointer: string;
+      /** The amendment row that explains the refusal. */
+      amendment: 'duplicate-keys' | 'keys-crun-renames';
       line: number;
       column: number;
     };
@@ -62,9 +64,15 @@ export function parseJsonText(path: string, text: string): ReadJsonResult {
       ok: false,
       kind: 'duplicate',
       message:
-        `${path} has the key ${JSON.stringify(duplicate.key)} twice in one object, at ` +
-        `${duplicate.pointer} (line ${at.line}, column ${at.column}): parsers disagree on ` +
-        'which one counts (JSON.parse keeps the last, crun the first)',
+        duplicate.problem === 'twice'
+          ? `${path} has the key ${JSON.stringify(duplicate.key)} twice in one object, at ` +
+            `${duplicate.pointer} (line ${at.line}, column ${at.column}): parsers disagree on ` +
+            'which one counts (JSON.parse keeps the last, crun the first)'
+          : `${path} has the key ${JSON.stringify(duplicate.key)} at ${duplicate.pointer} ` +
+            `(line ${at.line}, column ${at.column}): crun reads keys as C strings, cut at ` +
+            'U+0000 and with a lone surrogate replaced, so it would read another key than ' +
+            'JSON.parse does',
+      amendment: duplicate.problem === 'twice' ? 'duplicate-keys' : 'keys-crun-renames',
       pointer: duplicate.pointer,
       ...at,
     };

@@ -4,7 +4,8 @@
 // one warning line and the container is gone afterwards. The same with a UTF-8
 // byte-order mark, which simply works: no warning. Control: `create` with the broken file
 // is refused, as before. The config is named by CGHERD_CONFIG (the same reader as the
-// default path); the fallback's lower runtime is the host's standard crun.
+// default path); the fallback's lower runtime is the one the file named when it last
+// loaded (crun 1.8.1 from the test bed).
 // And the loop-guard marker stays out of containers: `env` inside one shows no
 // CGHERD_LOOP_GUARD (crun does not pass its own environment in), nor the caller's NODE_*.
 
@@ -76,7 +77,13 @@ for (const mode of MODES) {
       oneWarning(state.stderr, new RegExp(conf));
       const kill = await cgherd(mode, ['kill', id, 'KILL']);
       assert.is(kill.code, 0, kill.stderr);
-      oneWarning(kill.stderr, /uses \/\S+ \(standard search\)/);
+      // The runtime the file named when it last loaded (the create above): crun 1.8.1.
+      oneWarning(
+        kill.stderr,
+        new RegExp(
+          `uses ${RUNTIMES.crun181} \\(the lower runtime the file named when it last loaded\\)`,
+        ),
+      );
       for (let i = 0; i < 50 && (await statusOf(mode, id)) !== 'stopped'; i++) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }

@@ -394,6 +394,20 @@ export function textMutations(baseName: string, base: Json): Candidate[] {
       name: `${baseName}:duplicate-hostname`,
       text: text.replace(/\n {2}"hostname": /, '\n  "hostname": "a",\n  "hostname": '),
     },
+    // Keys crun reads as C strings (amendment row keys-crun-renames): cut at U+0000, a lone
+    // surrogate replaced.
+    {
+      name: `${baseName}:nul-key-before-uid`,
+      text: text.replace(/"uid": /, '"uid\\u0000": 1,\n      "uid": '),
+    },
+    {
+      name: `${baseName}:lone-high-surrogate-key`,
+      text: text.replace(/\n {2}"hostname": /, '\n  "hostname\\ud800": "a",\n  "hostname": '),
+    },
+    {
+      name: `${baseName}:lone-low-surrogate-key`,
+      text: text.replace(/\n {2}"hostname": /, '\n  "x\\udc00": "a",\n  "hostname": '),
+    },
     {
       name: `${baseName}:rlimit-uint64-max`,
       text: text.replace(

@@ -94,6 +94,7 @@ for (const [label, runtime] of [
     assert.ok(d.agreeCreated >= 100, `crun created and cgherd accepted only ${d.agreeCreated}`);
     assert.ok(d.agreeRefused >= 20, `both refused only ${d.agreeRefused}`);
     assert.ok(d.explained.some((v) => v.explainedBy?.includes('duplicate-keys')));
+    assert.ok(d.explained.some((v) => v.explainedBy?.includes('keys-crun-renames')));
     assert.equal(
       d.unexplained.map((v) => v.name),
       [],

@@ -35,11 +35,11 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   validate: ['trust'],
   config: ['lower', 'validate', 'trust'],
   version: [],
-  runtime: ['config', 'lower', 'criu', 'proc', 'version', 'hooks'],
+  runtime: ['config', 'lower', 'criu', 'proc', 'version', 'hooks', 'trust'],
   hooks: ['runtime', 'herd', 'lower', 'criu', 'watchdog', 'cgroup', 'proc', 'validate', 'config'],
   operator: ['herd', 'lower', 'criu', 'cgroup', 'proc', 'config', 'validate', 'trust'],
   commands: ['operator', 'herd', 'lower', 'validate', 'config'],
-  cli: [],
+  cli: ['trust'],
 };
 
 /** What hooks may take from the runtime face: the contract and the argv reading. */

@@ -162,5 +162,17 @@ test('doctor: reports each path another user could change, and passes the clean 
   });
 });
 
+test('doctor: package.json and a folder above the tree, as the launcher and oclif read them', () => {
+  const pjson = join(home, 'package.json');
+  withMode(pjson, 0o646, () => {
+    assert.equal(probeOwnership(home, conf).problems, [
+      `${pjson} is writable by others (mode 646)`,
+    ]);
+  });
+  withMode(dir, 0o757, () => {
+    assert.equal(probeOwnership(home, conf).problems, [`${dir} is writable by others (mode 757)`]);
+  });
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();

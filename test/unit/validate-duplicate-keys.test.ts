@@ -138,4 +138,24 @@ test('control: the same config without the duplicate passes', () => {
   assert.ok(validateOciConfigFile(file).ok);
 });
 
+// Keys crun reads as C strings (issue 18): measured with crun 1.8.1 and 1.21 in
+// test/integration/sec-c-string-keys.test.ts.
+for (const [label, text, pointer] of [
+  ['a NUL before a real key', String.raw`{"u": {"uid\u0000": 0, "uid": 1000}}`, '/u/uid\u0000'],
+  ['a NUL key alone', String.raw`{"uid\u0000x": 0}`, '/uid\u0000x'],
+  ['a lone high surrogate', String.raw`{"a\ud800": 1}`, '/a\ud800'],
+  ['a lone low surrogate', String.raw`{"a\udc00": 1}`, '/a\udc00'],
+  ['a high surrogate before a non-low escape', String.raw`{"a\ud800\u0041": 1}`, '/a\ud800A'],
+] as const) {
+  test(`a key crun reads as another: ${label}`, () => {
+    const found = findDuplicateKey(text);
+    assert.is(found?.problem, 'renamed');
+    assert.is(found?.pointer, pointer);
+  });
+}
+
+test('control: escaped keys crun reads alike are no problem (a pair, plain letters)', () => {
+  assert.is(findDuplicateKey(String.raw`{"\ud83d\ude00": 1, "\u0061": 2, "b": 3}`), undefined);
+});
+
 test.run();

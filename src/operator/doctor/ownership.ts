@@ -1,6 +1,6 @@
-// `cgherd doctor`'s ownership check: root runs the launcher, dist/ and node_modules/, and
-// reads the V8 code caches and /etc/cgherd/config.json, so each must be root's and
-// writable by no one else (src/trust/owner.ts). The launcher checks only the paths it
+// `cgherd doctor`'s ownership check: root runs node, the launcher, dist/ and node_modules/,
+// and reads package.json, oclif's manifest, the V8 code caches and /etc/cgherd/config.json,
+// so each must be root's and writable by no one else (src/trust/owner.ts). The launcher checks only the paths it
 // starts Node with, on every call; this walks every file, once, when asked.
 
 import { lstatSync, readdirSync, statSync } from 'node:fs';
@@ -54,7 +54,22 @@ export function probeOwnership(home: string, configFile: string): OwnershipFacts
     if (facts.problems.length < MAX_LISTED) facts.problems.push(why);
     else facts.more++;
   };
+  // What the launcher checks on each start: node and its folder, every folder above the
+  // tree (a sticky one, such as /tmp, may be writable by others: no one can rename what
+  // root owns in it); what the operator face checks before oclif loads.
+  for (const path of [process.execPath, dirname(process.execPath)]) visit(path);
+  for (let up = dirname(home); ; up = dirname(up)) {
+    let sticky = false;
+    try {
+      sticky = (statSync(up).mode & 0o1000) !== 0;
+    } catch {
+      // visit says nothing about a path that is gone
+    }
+    if (!sticky) visit(up);
+    if (up === '/') break;
+  }
   for (const path of [home, join(home, 'bin'), join(home, 'bin/cgherd')]) visit(path);
+  for (const path of [join(home, 'package.json'), join(home, 'oclif.manifest.json')]) visit(path);
   walk(join(home, 'dist'), visit);
   walk(join(home, 'node_modules'), visit);
   visit(dirname(configFile));
