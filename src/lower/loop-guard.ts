@@ -6,7 +6,7 @@
 //   - a wrapper that execs cgherd: bin/cgherd exports CGHERD_LOOP_GUARD (its own path) to
 //     everything it starts, Node included, and refuses to run when it finds it set.
 // crun and runc do not pass their own environment into the container, so the variable
-// stays out of containers (test/integration/loop-guard.test.ts prints `env` in one).
+// stays out of containers (test/integration/broken-config-teardown.test.ts prints `env` in one).
 
 import { realpathSync } from 'node:fs';
 

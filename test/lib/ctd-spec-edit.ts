@@ -3,7 +3,8 @@
 //   --drop-resources   removes linux.resources. On this host's v2 runner the cgroup2 tree has
 //                      no controllers, so containerd's default cpu shares cannot be written,
 //                      and crun 1.8.1 turns device rules into an eBPF program that needs
-//                      RLIMIT_MEMLOCK raised, which root here may not do (facts.md).
+//                      RLIMIT_MEMLOCK raised, which root here may not do: it lacks
+//                      CAP_SYS_RESOURCE (setrlimit fails with EPERM, measured).
 //   --own-cgroup ID    sets the last segment of linux.cgroupsPath to ID: the restored
 //                      container gets a cgroup of its own, as a Kubernetes restore does,
 //                      instead of the original's path that `ctr c restore` copies.
