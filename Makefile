@@ -62,15 +62,24 @@ test-integration: testbed build
 test-e2e: testbed build
 	node dist/test/run.js e2e
 
-# The herd and operator integration tests and one Podman end-to-end test once more, with
-# Debian 12's own nodejs 18 as the Node that cgherd (and the tests) run on: inside a Debian
-# 12 root that holds the test bed and bookworm's nodejs (test/env/deb12-testbed.sh; made
-# once, a few minutes, then unpacked per run in seconds). `package` first, so that
-# op-package reuses the host's build/*.deb (the root has no npm to build one).
-# op-package-deb12 is left out (it makes a Debian 12 root of its own, with Debian's nodejs),
-# and so is op-package-lintian (lintian has nothing to do with Node).
-NODE18_TESTS := integration e2e --filter integration/herd- --filter integration/op- \
-	--filter e2e/podman-seed-fix --skip op-package-deb12 --skip op-package-lintian
+# What depends on the Node that runs cgherd, once more with Debian 12's own nodejs 18,
+# inside a Debian 12 root that holds the test bed and bookworm's nodejs
+# (test/env/deb12-testbed.sh; made once, a few minutes, then unpacked per run in seconds):
+#   - the runtime face's forwarding: inherited descriptors, held and relayed signals;
+#   - the hooks through Node 18: the herd on v1 and v2 (new id, cgroup namespace, a fork
+#     storm), the breakpoint hook and the CRIU watchdog (timers, kills, freezer);
+#   - the operator face (oclif on Node 18) and the .deb;
+#   - the seed through Podman.
+# The herd's other scenarios are the same code on any Node and run on the host's.
+# `package` first, so that op-package reuses the host's build/*.deb (the root has no npm).
+# op-package-deb12 makes a Debian 12 root of its own; op-package-lintian has nothing to do
+# with Node.
+NODE18_TESTS := integration e2e --filter integration/herd-new-id --filter integration/herd-cgroupns \
+	--filter integration/herd-safety --filter integration/runtime-fds \
+	--filter integration/runtime-defer-signal --filter integration/runtime-sigusr1 \
+	--filter integration/criu-no-breakpoints --filter integration/criu-watchdog \
+	--filter integration/op- --filter e2e/podman-seed-fix \
+	--skip op-package-deb12 --skip op-package-lintian
 
 NODE18_RUN = sh test/env/deb12-testbed.sh run . sh -c 'echo "cgherd runs on /usr/bin/node $$(/usr/bin/node --version), Debian $$(cat /etc/debian_version), nodejs $$(dpkg-query -W -f "\$${Version}" nodejs)"; exec node dist/test/run.js $(NODE18_TESTS)'
 
