@@ -106,7 +106,7 @@ test('control: bare crun 1.8.1 (systemd) fails the checkpoint after restore --im
     `expected Unseizable or the suffix error:\n${log}\n${r.stderr}`,
   );
   console.log(
-    `  bare crun 1.8.1: ${away.length}/${tree.length} outside the leaf; ${log.trim().split('\n').at(-1) ?? ''}`,
+    `  bare crun 1.8.1: ${away.length}/${tree.length} outside the leaf; CRIU: ${/Unseizable[^\n]*|[^\n]*is not a suffix of[^\n]*/.exec(log)?.[0] ?? ''}`,
   );
   await s.ok('podman rm -fa -t 0 >/dev/null');
 });
