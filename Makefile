@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: all deps testbed build validators lint format demo test test-unit test-integration test-e2e test-node18 bench package clean
+.PHONY: all deps testbed build validators lint format demo test test-unit test-integration test-e2e test-node18 test-vm bench package clean
 
 all: build
 
@@ -85,6 +85,14 @@ NODE18_RUN = sh test/env/deb12-testbed.sh run . sh -c 'echo "cgherd runs on /usr
 
 test-node18: testbed package
 	$(NODE18_RUN)
+
+# The tests in the Debian 12 VM alone (test/env/vm-host.sh: qemu under TCG, Debian's
+# kernel, systemd, cgroup v2 with every controller): e2e/podman-vm-seed (4.5-5.5 min here)
+# and e2e/containerd-vm-systemd (about 6 min), each booting its own VM; a first image build
+# adds about 1.5 min. Both are files of `make test` too.
+test-vm: testbed build package
+	sh test/env/vm-host.sh prepare
+	node dist/test/run.js e2e --filter e2e/podman-vm- --filter e2e/containerd-vm-
 
 bench: testbed build
 	node dist/bench/main.js

@@ -12,7 +12,7 @@ const STATE = '/var/tmp/cgt-sysd';
 
 /** Prints `pid comm cgroup2-path` for every process of each named container's init tree,
  *  one container per `== NAME INIT` header; run inside the host (no procps there). */
-const TREE_SH = `#!/bin/sh
+export const TREE_SH = `#!/bin/sh
 for c in "$@"; do
   init=$(podman inspect --format '{{.State.Pid}}' "$c") || exit 1
   echo "== $c $init"
