@@ -98,8 +98,14 @@ function readText(path: string): string {
 }
 
 /** The last `N passed, N failed[, N skipped]` line of a log; none, or no log: one failure.
- *  With `expected`, each listed file the log never started is one more failure. */
-export function closingTally(text: string, name: string, expected?: readonly string[]): Tally {
+ *  With `expected`, each listed file the log never started is one more failure. Pure: what
+ *  went wrong is returned in `notes`, for the caller to print. */
+export function closingTally(
+  text: string,
+  name: string,
+  expected?: readonly string[],
+): Tally & { notes: string[] } {
+  const notes: string[] = [];
   const last = [
     ...text.matchAll(/^(?:\[\w+\] )?(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/gm),
   ].at(-1);
@@ -107,24 +113,23 @@ export function closingTally(text: string, name: string, expected?: readonly str
     last === undefined
       ? { passed: 0, failed: 1, skipped: 0 }
       : { passed: Number(last[1]), failed: Number(last[2]), skipped: Number(last[3] ?? 0) };
-  if (last === undefined)
-    process.stdout.write(`\n!! ${name}: no closing "N passed, N failed" line\n`);
+  if (last === undefined) notes.push(`${name}: no closing "N passed, N failed" line`);
   if (expected !== undefined) {
     const started = new Set([...text.matchAll(/^(?:\[\w+\] )?== (\S+)$/gm)].map((m) => m[1]));
     const missing = expected.filter((f) => !started.has(f));
     if (missing.length > 0) {
-      process.stdout.write(
-        `\n!! ${name}: ${missing.length} of ${expected.length} listed files never ran: ${missing.join(', ')}\n`,
+      notes.push(
+        `${name}: ${missing.length} of ${expected.length} listed files never ran: ${missing.join(', ')}`,
       );
       // The missing-log failure above is one of these.
       tally.failed += missing.length - (last === undefined ? 1 : 0);
     }
     if (expected.length === 0) {
-      process.stdout.write(`\n!! ${name}: its list of files is empty\n`);
+      notes.push(`${name}: its list of files is empty`);
       tally.failed += 1;
     }
   }
-  return tally;
+  return { ...tally, notes };
 }
 
 async function main(): Promise<void> {
@@ -180,6 +185,7 @@ async function main(): Promise<void> {
     const expected =
       expect === undefined ? undefined : readText(expect).split('\n').filter(Boolean);
     const tally = closingTally(readText(log), log, expected);
+    for (const note of tally.notes) process.stdout.write(`\n!! ${note}\n`);
     sum.passed += tally.passed;
     sum.failed += tally.failed;
     sum.skipped += tally.skipped;

@@ -2,7 +2,12 @@
 // started a listed file counts that file as a failure, and an empty list is a failure too.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { closingTally } from '../run.js';
+import { closingTally as withNotes } from '../run.js';
+
+function closingTally(text: string, name: string, expected?: readonly string[]) {
+  const { passed, failed, skipped } = withNotes(text, name, expected);
+  return { passed, failed, skipped };
+}
 
 const LIST = ['integration/a.test.js', 'integration/b.test.js', 'e2e/c.test.js'];
 
@@ -53,6 +58,13 @@ test('without a list, only the closing line counts (missing line: one failure)',
     failed: 1,
     skipped: 0,
   });
+});
+
+test('what went wrong is returned, not printed', () => {
+  const { notes } = withNotes('0 passed, 0 failed\n', 'node18.log', LIST);
+  assert.equal(notes, [
+    'node18.log: 3 of 3 listed files never ran: integration/a.test.js, integration/b.test.js, e2e/c.test.js',
+  ]);
 });
 
 test.run();
