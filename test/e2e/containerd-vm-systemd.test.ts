@@ -20,23 +20,21 @@ import { ROOTFS_BUSYBOX } from '../lib/bed.js';
 import { processArgs } from '../lib/bundle.js';
 import { buildOciArchive } from '../lib/ctd-image.js';
 import { DEB, ensurePackages } from '../lib/package-build.js';
+import { hostSession } from '../lib/host-session.js';
 import { CTD_SYSTEMD_SH, parseCtdSteps, type CtdVmStep } from '../lib/vm-ctd.js';
 import { startVmHost, stopVmHost, type VmHost } from '../lib/vm-host.js';
 
-let host: VmHost | undefined;
-const t0 = Date.now();
 const ROUNDS = 3;
 const CRUN181 = '/opt/crun/crun-1.8.1-systemd/crun';
 
-function h(): VmHost {
-  if (!host) throw new Error('no VM');
-  return host;
-}
-
-test.before(async () => {
-  await ensurePackages();
-  host = await startVmHost();
-  try {
+const session = hostSession(
+  'containerd-vm-systemd',
+  async () => {
+    await ensurePackages();
+    return startVmHost();
+  },
+  stopVmHost,
+  async (host) => {
     const share = host.share;
     writeFileSync(join(share, 'ctd.sh'), CTD_SYSTEMD_SH, { mode: 0o755 });
     writeFileSync(join(share, 'tree8.sh'), processArgs('tree8')[2] ?? '');
@@ -64,18 +62,9 @@ test.before(async () => {
     await host.ok(
       'dpkg -i /opt/cgt/cgherd.deb >/dev/null && systemctl is-active --quiet containerd',
     );
-  } catch (error) {
-    // after() does not run when before() throws: power the VM off here.
-    await stopVmHost(host);
-    host = undefined;
-    throw error;
-  }
-});
-
-test.after(async () => {
-  if (host) await stopVmHost(host);
-  console.log(`  containerd-vm-systemd: ${((Date.now() - t0) / 1000).toFixed(1)} s in all`);
-});
+  },
+);
+const h = (): VmHost => session.host();
 
 async function cycle(
   runtime: string,

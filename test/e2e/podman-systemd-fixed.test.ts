@@ -21,6 +21,7 @@ import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES } from '../lib/bed.js';
 import { DEB, ensurePackages } from '../lib/package-build.js';
+import { hostSession } from '../lib/host-session.js';
 import { startSystemdHost, stopSystemdHost, type SystemdHost } from '../lib/systemd-host.js';
 import {
   assertInLeaf,
@@ -35,33 +36,20 @@ import {
 } from '../lib/systemd-seed.js';
 import { herdLogLines } from '../integration/sec-lib.js';
 
-let host: SystemdHost | undefined;
-const t0 = Date.now();
-
-function h(): SystemdHost {
-  if (!host) throw new Error('no systemd host');
-  return host;
-}
-
-test.before(async () => {
-  await ensurePackages();
-  host = await startSystemdHost();
-  try {
+const session = hostSession(
+  'podman-systemd-fixed',
+  async () => {
+    await ensurePackages();
+    return startSystemdHost();
+  },
+  stopSystemdHost,
+  async (host) => {
     await seedImage(host);
     await useCrun(host, 'crun-1.21-systemd');
     await installCgherd(host, DEB);
-  } catch (error) {
-    // after() does not run when before() throws: power the host off here.
-    await stopSystemdHost(host);
-    host = undefined;
-    throw error;
-  }
-});
-
-test.after(async () => {
-  if (host) await stopSystemdHost(host);
-  console.log(`  podman-systemd-fixed: ${((Date.now() - t0) / 1000).toFixed(1)} s in all`);
-});
+  },
+);
+const h = (): SystemdHost => session.host();
 
 interface DoctorJson {
   exitCode: number;

@@ -19,6 +19,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEB, ensurePackages } from '../lib/package-build.js';
+import { hostSession } from '../lib/host-session.js';
 import { startSystemdHost, stopSystemdHost, type SystemdHost } from '../lib/systemd-host.js';
 import {
   assertInLeaf,
@@ -33,32 +34,19 @@ import {
   waitForJava,
 } from '../lib/systemd-seed.js';
 
-let host: SystemdHost | undefined;
-const t0 = Date.now();
-
-function h(): SystemdHost {
-  if (!host) throw new Error('no systemd host');
-  return host;
-}
-
-test.before(async () => {
-  await ensurePackages();
-  host = await startSystemdHost();
-  try {
+const session = hostSession(
+  'podman-systemd-seed',
+  async () => {
+    await ensurePackages();
+    return startSystemdHost();
+  },
+  stopSystemdHost,
+  async (host) => {
     await seedImage(host);
     await useCrun(host, 'crun-1.8.1-systemd');
-  } catch (error) {
-    // after() does not run when before() throws: power the host off here.
-    await stopSystemdHost(host);
-    host = undefined;
-    throw error;
-  }
-});
-
-test.after(async () => {
-  if (host) await stopSystemdHost(host);
-  console.log(`  podman-systemd-seed: ${((Date.now() - t0) / 1000).toFixed(1)} s in all`);
-});
+  },
+);
+const h = (): SystemdHost => session.host();
 
 test('control: bare crun 1.8.1 (systemd) fails the checkpoint after restore --import --name', async () => {
   const s = h();

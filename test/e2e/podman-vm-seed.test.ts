@@ -20,6 +20,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEB, ensurePackages } from '../lib/package-build.js';
+import { hostSession } from '../lib/host-session.js';
 import { startVmHost, stopVmHost, type VmHost } from '../lib/vm-host.js';
 import {
   assertInLeaf,
@@ -34,32 +35,19 @@ import {
 } from '../lib/systemd-seed.js';
 import { herdLogLines } from '../integration/sec-lib.js';
 
-let host: VmHost | undefined;
-const t0 = Date.now();
-
-function h(): VmHost {
-  if (!host) throw new Error('no VM');
-  return host;
-}
-
-test.before(async () => {
-  await ensurePackages();
-  host = await startVmHost();
-  try {
+const session = hostSession(
+  'podman-vm-seed',
+  async () => {
+    await ensurePackages();
+    return startVmHost();
+  },
+  stopVmHost,
+  async (host) => {
     await seedImage(host);
     await useCrun(host, 'crun-1.8.1-systemd');
-  } catch (error) {
-    // after() does not run when before() throws: power the VM off here.
-    await stopVmHost(host);
-    host = undefined;
-    throw error;
-  }
-});
-
-test.after(async () => {
-  if (host) await stopVmHost(host);
-  console.log(`  podman-vm-seed: ${((Date.now() - t0) / 1000).toFixed(1)} s in all`);
-});
+  },
+);
+const h = (): VmHost => session.host();
 
 const CONTROLLERS = ['cpuset', 'cpu', 'io', 'memory', 'pids'];
 
