@@ -14,10 +14,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, MODES, RUNTIMES, runCommand, type CgroupMode } from '../lib/bed.js';
-import { TREE8_SIZE } from '../lib/bundle.js';
 import { cleanupPrefix } from '../lib/cleanup.js';
 import { gone } from '../lib/criu-hold.js';
-import { Scenario, bare, viaCgherd, type RuntimeUnderTest } from '../lib/scenario.js';
+import { bare, viaCgherd, type RuntimeUnderTest } from '../lib/scenario.js';
+import { describeOutcome, runCycles, type CycleOutcome } from './herd-lib.js';
 
 const PREFIX = 'cgt-criu42-';
 const CRIU42_DIR = `${FIXTURES}/criu-4.2.1`;
@@ -40,61 +40,24 @@ function logVersion(log: string): string {
   return /^\(\s*[\d.]+\) Version: (\S+)/m.exec(log)?.[1] ?? '(no version line)';
 }
 
-interface Outcome {
-  completed: number;
-  failure?: { cycle: number; step: string; detail: string };
-  dumpLog?: string;
+type Outcome = CycleOutcome & {
   /** `dump 1: 4.2.1`, `restore 1: 4.2.1`, … one entry per CRIU run. */
   versions: string[];
-  strays: number[];
-}
+};
 
-/** run tree8, then `cycles` times checkpoint -> restore under a new id; every CRIU log's
- *  version is kept. Stops at the first failure; strays counted after each restore. */
+/** herd-lib's new-id cycles, every CRIU log's version kept. Placement is asserted by each
+ *  test itself (the control has strays by design). */
 async function cycles(mode: CgroupMode, rt: RuntimeUnderTest, count: number): Promise<Outcome> {
-  const sc = new Scenario(mode, rt, PREFIX);
-  const out: Outcome = { completed: 0, versions: [], strays: [] };
-  const id = (i: number): string => `${PREFIX}${mode}${sc.dir.slice(-6)}x${i}`;
-  try {
-    const first = await sc.run(id(0), await sc.bundle('b0', { tree: 'tree8' }));
-    assert.is(first.code, 0, `${rt.label} ${mode}: run failed: ${first.stderr}`);
-    await sc.waitForTree(id(0), TREE8_SIZE);
-    for (let i = 1; i <= count; i++) {
-      const image = sc.path(`image${i}`);
-      const dump = await sc.checkpoint(id(i - 1), image);
-      const dumpLog = await sc.dumpLog(image).catch(() => '');
-      out.versions.push(`dump ${i}: ${logVersion(dumpLog)}`);
-      if (dump.code !== 0) {
-        out.failure = { cycle: i, step: 'checkpoint', detail: dump.stderr.trim() };
-        out.dumpLog = dumpLog;
-        return out;
-      }
-      const restore = await sc.restore(id(i), await sc.bundle(`b${i}`, { tree: 'tree8' }), image);
-      out.versions.push(`restore ${i}: ${logVersion(await sc.restoreLog(image).catch(() => ''))}`);
-      if (restore.code !== 0) {
-        const detail = `${restore.stderr.trim()}\n${await sc.restoreErrors(image)}`;
-        out.failure = { cycle: i, step: 'restore', detail };
-        return out;
-      }
-      const p = await sc.placement(id(i));
-      out.strays.push(Math.max(p.strays.length, p.outside?.length ?? 0));
-      if (p.members.length !== TREE8_SIZE) {
-        out.failure = { cycle: i, step: 'placement', detail: `${p.members.length} members` };
-        return out;
-      }
-      out.completed = i;
-    }
-    return out;
-  } finally {
-    await sc.cleanup();
-  }
+  const versions: string[] = [];
+  const o = await runCycles(mode, rt, PREFIX, 'new', count, {
+    checkPlacement: false,
+    onCriuLog: (label, log) => versions.push(`${label}: ${logVersion(log)}`),
+  });
+  return { ...o, versions };
 }
 
 function show(label: string, o: Outcome): void {
-  const f = o.failure
-    ? `failed at cycle ${o.failure.cycle} (${o.failure.step})`
-    : `all ${o.completed} cycles ok`;
-  console.log(`  ${label}: ${f}; misplaced after each restore [${o.strays.join(',')}]`);
+  console.log(describeOutcome(label, o));
   console.log(`    CRIU runs: ${o.versions.join(', ')}`);
 }
 
@@ -118,7 +81,7 @@ for (const mode of MODES) {
     const o = await cycles(mode, on42(bare(RUNTIMES.crun181, 'crun 1.8.1')), 2);
     show(`${mode} control crun 1.8.1, CRIU 4.2.1, new id`, o);
     assert.ok(
-      (o.strays[0] ?? 0) > 0,
+      (o.misplaced[0] ?? 0) > 0,
       'bare crun 1.8.1 leaves strays after a restore under a new id',
     );
     assert.equal(
@@ -135,7 +98,7 @@ for (const mode of MODES) {
     show(`${mode} cgherd/crun 1.8.1, CRIU 4.2.1, new id`, o);
     assert.is(o.failure, undefined, `${o.failure?.step} ${o.failure?.cycle}: ${o.failure?.detail}`);
     assert.is(o.completed, 3);
-    assert.equal(o.strays, [0, 0, 0], 'strays after a restore through cgherd');
+    assert.equal(o.misplaced, [0, 0, 0], 'strays after a restore through cgherd');
     assert.ok(
       o.versions.length === 6 && o.versions.every((v) => v.endsWith(': 4.2.1')),
       o.versions.join(', '),

@@ -33,7 +33,12 @@ export async function runCycles(
   prefix: string,
   idKind: 'new' | 'same',
   cycles: number,
-  opts: { checkPlacement?: boolean; cgroupNamespace?: boolean } = {},
+  opts: {
+    checkPlacement?: boolean;
+    cgroupNamespace?: boolean;
+    /** Each CRIU log as it is written (`dump 1`, `restore 1`, …): which CRIU ran. */
+    onCriuLog?: (label: string, log: string) => void;
+  } = {},
 ): Promise<CycleOutcome> {
   const checkPlacement = opts.checkPlacement ?? true;
   const started = Date.now();
@@ -71,6 +76,7 @@ export async function runCycles(
       const to = idFor(i);
       const image = sc.path(`image${i}`);
       const dump = await sc.checkpoint(from, image);
+      if (opts.onCriuLog) opts.onCriuLog(`dump ${i}`, await sc.dumpLog(image).catch(() => ''));
       if (dump.code !== 0) {
         const dumpLog = await sc.dumpLog(image).catch(() => '');
         return done({
@@ -80,6 +86,9 @@ export async function runCycles(
         });
       }
       const restore = await sc.restore(to, await bundleFor(to), image);
+      if (opts.onCriuLog) {
+        opts.onCriuLog(`restore ${i}`, await sc.restoreLog(image).catch(() => ''));
+      }
       if (restore.code !== 0) {
         const errors = await sc.restoreErrors(image);
         return done({
