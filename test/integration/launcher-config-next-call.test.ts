@@ -66,7 +66,7 @@ function trustedConfig(): { dir: string; conf: string } {
   const first = call(conf);
   assert.match(first.out, `lower=${fakeA}`);
   assert.is(first.err, '');
-  // The change below must not hide behind a timestamp that has not moved yet.
+  // Twice: a launcher that keeps what it checked has now also used what it kept.
   const second = call(conf);
   assert.match(second.out, `lower=${fakeA}`);
   return { dir, conf };
