@@ -100,8 +100,11 @@ test-vm: testbed build package
 	sh test/env/vm-host.sh prepare
 	node dist/test/run.js e2e --filter e2e/podman-vm- --filter e2e/containerd-vm-
 
+# Every section on the host's Node, then the sections that measure a goal of issue 21 once
+# more on Debian 12's nodejs 18, inside the Debian 12 root (the same dist/).
 bench: testbed build
 	node dist/bench/main.js
+	sh test/env/deb12-testbed.sh run . sh -c 'echo; echo "== Node 18 inside the Debian 12 root: /usr/bin/node $$(/usr/bin/node --version)"; exec node dist/bench/main.js --goals'
 
 package: build
 	bash packaging/build.sh

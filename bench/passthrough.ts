@@ -1,5 +1,7 @@
-// Pass-through cost: `cgherd state ID` against `crun state ID` on a running container, and
-// `cgherd create` against `crun create` (validation on, the default), then start-up of an
+// Pass-through cost: `cgherd state ID` on a running container against a bare sh wrapper
+// that only execs crun (the least any launcher in sh can cost), with the lower runtime from
+// CGHERD_RUNTIME and from a config file (the installed set-up), crun itself beside them;
+// `cgherd create` against `crun create` (validation on, the default); then start-up of an
 // intercepted command against `node -e 0`.
 
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
@@ -21,27 +23,31 @@ export async function benchPassthrough(lines: string[]): Promise<void> {
   writeFileSync(config, JSON.stringify({ runtime: CRUN }), { mode: 0o644 });
   const viaConfig: NodeJS.ProcessEnv = { ...process.env, CGHERD_CONFIG: config };
   delete viaConfig.CGHERD_RUNTIME;
+  const wrapper = join(work, 'crun-wrapper');
+  writeFileSync(wrapper, `#!/bin/sh\nexec ${CRUN} "$@"\n`, { mode: 0o755 });
   try {
     const bundle = await makeBundle(join(work, 'bundle'), { tree: 'single', mode: 'v1' });
     const id = 'cgt-bench-pt-state';
     mustRun(CRUN, ['--root', root, 'run', '-d', '--bundle', bundle, id]);
     try {
-      const [cg, cf, cr] = await interleave(
+      const state = (label: string, bin: string, env: NodeJS.ProcessEnv) => ({
+        label,
+        run: () => mustRun(bin, ['--root', root, 'state', id], { env }),
+      });
+      const [cf, cg, sh, cr] = await interleave(
         [
-          {
-            label: 'cgherd state',
-            run: () => mustRun(CGHERD_BIN, ['--root', root, 'state', id], { env: viaCgherd }),
-          },
-          {
-            label: 'cgherd state (config file)',
-            run: () => mustRun(CGHERD_BIN, ['--root', root, 'state', id], { env: viaConfig }),
-          },
-          { label: 'crun state', run: () => mustRun(CRUN, ['--root', root, 'state', id]) },
+          state('cgherd state (config file)', CGHERD_BIN, viaConfig),
+          state('cgherd state (CGHERD_RUNTIME)', CGHERD_BIN, viaCgherd),
+          state('sh wrapper state', wrapper, process.env),
+          state('crun state', CRUN, process.env),
         ],
         100,
       );
-      lines.push(ratioLine('cgherd state ID / crun state ID (CGHERD_RUNTIME)', cg!, cr!, 1.5));
-      lines.push(ratioLine('cgherd state ID / crun state ID (config file)', cf!, cr!, 1.5));
+      lines.push(
+        ratioLine('pass-through, lower from the config file / bare sh wrapper', cf!, sh!, 1.1),
+      );
+      lines.push(ratioLine('pass-through, lower from CGHERD_RUNTIME / bare sh wrapper', cg!, sh!));
+      lines.push(ratioLine('bare sh wrapper / crun (state ID)', sh!, cr!));
     } finally {
       mustRun(CRUN, ['--root', root, 'delete', '--force', id]);
     }
@@ -91,7 +97,7 @@ export async function benchPassthrough(lines: string[]): Promise<void> {
       ratioLine('intercepted start-up (create, validation on) / node -e 0', su!, node!, 1.35),
     );
     lines.push(
-      ratioLine('intercepted start-up (create, validation off) / node -e 0', suOff!, node!, 1.35),
+      ratioLine('intercepted start-up (create, validation off) / node -e 0', suOff!, node!, 1.2),
     );
   } finally {
     rmSync(work, { recursive: true, force: true });
