@@ -14,7 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installPodman, removePodman } from '../../src/operator/install/drop-in.js';
-import { effectiveEngine } from '../../src/operator/install/podman-conf.js';
+import { effectiveEngine } from '../../src/engines/podman-conf.js';
 import { OperatorError, EXIT } from '../../src/operator/exit.js';
 
 const dirs: string[] = [];

@@ -2,42 +2,19 @@
 // on made-up hosts. Each finding is one severity, one line of what was seen and one line
 // of advice.
 
+import type { EngineScan } from '../../engines/engine-scan.js';
+import { RUNTIME_NAME } from '../../engines/podman-conf.js';
 import { EXIT, type ExitCode } from '../exit.js';
 import type { CgroupLayout } from './cgroup-layout.js';
-import type { CriuFacts, PodmanFacts, RuntimeFacts } from './probe.js';
-import type { EngineScan } from './engines.js';
-import { RUNTIME_NAME } from '../install/podman-conf.js';
+import type {
+  CriuFacts,
+  DoctorFacts,
+  Finding,
+  PodmanFacts,
+  RuntimeFacts,
+  Severity,
+} from './facts.js';
 import { takeoverFindings } from './takeover.js';
-
-export type Severity = 'ok' | 'info' | 'warning' | 'error';
-
-export interface Finding {
-  id: string;
-  severity: Severity;
-  summary: string;
-  advice: string;
-  /** For errors: the exit status they stand for (1 unless a config could not be read). */
-  exitCode?: ExitCode;
-}
-
-/** A known lower-runtime bug that applies to the version in use (from src/lower/needs.ts). */
-export interface ApplicableBug {
-  id: string;
-  summary: string;
-  advice: string;
-  /** warning: cgherd works around it; error: a checkpoint cannot work even with cgherd. */
-  severity: 'info' | 'warning' | 'error';
-}
-
-export interface DoctorFacts {
-  criu: CriuFacts;
-  runtime: RuntimeFacts;
-  cgroups: CgroupLayout;
-  podman: PodmanFacts;
-  bugs: ApplicableBug[];
-  /** containerd's and CRI-O's runtimes; absent when not probed. */
-  engines?: EngineScan;
-}
 
 const ENGINE_LABEL = { containerd: 'containerd', 'cri-o': 'CRI-O' } as const;
 

@@ -4,9 +4,9 @@
 // systemd (`--disable-systemd`; no `+SYSTEMD` in its `--version`) cannot create a single
 // container there. Judged here from facts; probed below.
 
-import { parseToml, tomlGet } from '../install/toml.js';
+import { parseToml, tomlGet } from '../../engines/toml.js';
 import type { RuntimeIdentity } from '../../lower/version.js';
-import type { Finding } from './findings.js';
+import type { Finding } from './facts.js';
 
 export interface SystemdManagerFacts {
   /** Whether PID 1 is systemd (/run/systemd/system exists). */
