@@ -4,6 +4,7 @@
 
 import type { EngineScan } from '../../engines/engine-scan.js';
 import { RUNTIME_NAME } from '../../engines/podman-conf.js';
+import { refusesHybridWithControllers } from '../../lower/features.js';
 import { EXIT, type ExitCode } from '../exit.js';
 import type { CgroupLayout } from './cgroup-layout.js';
 import type {
@@ -142,9 +143,7 @@ function cgroupFindings(cg: CgroupLayout, runtimeName: string | undefined): Find
       advice: 'mount cgroups (v2 at /sys/fs/cgroup, or the v1 hierarchies); containers need them',
     });
   } else if (cg.mode === 'hybrid' && cg.unifiedControllers.length > 0) {
-    // Measured with crun 1.21: "cgroups in hybrid mode not supported, drop all controllers
-    // from cgroupv2". No container starts, so no checkpoint either.
-    const crun = runtimeName === 'crun';
+    const crun = refusesHybridWithControllers(runtimeName);
     out.push({
       id: 'cgroups',
       severity: crun ? 'error' : 'warning',
