@@ -102,6 +102,23 @@ test('dry run writes nothing; remove with nothing installed says so', () => {
   assert.is(removePodman(r, false).action, 'absent');
 });
 
+test('a containers.conf Podman cannot read either (a directory): exit 6 with the path, nothing written', () => {
+  const r = root();
+  mkdirSync(join(r, 'etc/containers/containers.conf'));
+  try {
+    installPodman(req(r));
+    assert.unreachable('installed over an unreadable configuration');
+  } catch (err) {
+    assert.instance(err, OperatorError);
+    assert.is((err as OperatorError).exitCode, EXIT.CONFIG);
+    assert.match(
+      (err as Error).message,
+      /^cannot read Podman configuration file \S+\/etc\/containers\/containers\.conf: EISDIR$/,
+    );
+  }
+  assert.not.ok(existsSync(confD(r)));
+});
+
 test('remove refuses a file cgherd did not write', () => {
   const r = root();
   mkdirSync(confD(r));
