@@ -1,8 +1,8 @@
 // Which OCI runtimes the node engines under Kubernetes register, and which of those run
-// cgherd: what a scan of containerd (containerd.ts) or CRI-O (crio.ts) finds, the TOML
-// helpers both use, and the files each engine reads. Pure: the caller reads the files (and
-// decides what a cgherd path is); `cgherd doctor` reports the result. Both engines read
-// only; cgherd never rewrites their configuration.
+// cgherd: what a scan of containerd (containerd.ts) or CRI-O (crio.ts) finds, the parse
+// both use (its errors kept), and the files each engine reads. Pure: the caller reads the
+// files (and decides what a cgherd path is); `cgherd doctor` reports the result. Both
+// engines read only; cgherd never rewrites their configuration.
 
 import { join } from 'node:path';
 import { parseToml, type TomlTable } from './toml.js';
