@@ -8,12 +8,13 @@
 
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Args, Command, Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { AMENDMENTS, explainLines } from '../validate/amendments.js';
 import { validateOciConfigFile } from '../validate/oci-config.js';
 import { allIssueLines } from '../validate/report.js';
+import { BaseCommand } from '../operator/base-command.js';
 import { EXIT, exitCodesHelp } from '../operator/exit.js';
-import { safeJson, safeLine } from '../operator/safe-output.js';
+import { safeLine } from '../operator/safe-output.js';
 
 /** A bundle directory means its config.json, as for the runtime. */
 function configFileOf(target: string): string {
@@ -26,7 +27,7 @@ function configFileOf(target: string): string {
   return path;
 }
 
-export default class Validate extends Command {
+export default class Validate extends BaseCommand {
   static override summary =
     'Check an OCI config.json against the runtime-spec 1.2.0 schemas, as cgherd amends them.';
   static override description =
@@ -51,28 +52,23 @@ export default class Validate extends Command {
     }),
   };
 
-  async run(): Promise<void> {
+  async run(): Promise<object> {
     const { args, flags } = await this.parse(Validate);
     if (flags.explain) {
       if (args.target !== undefined) this.error('--explain takes no file', { exit: EXIT.USAGE });
-      if (flags.json) this.log(JSON.stringify(AMENDMENTS, null, 2));
-      else for (const line of explainLines()) this.log(line);
-      return;
+      for (const line of explainLines()) this.log(line);
+      return AMENDMENTS;
     }
     if (args.target === undefined) {
       this.error('give a config file or bundle directory (or --explain)', { exit: EXIT.USAGE });
     }
     const outcome = validateOciConfigFile(configFileOf(args.target));
-    if (flags.json) {
-      const report = outcome.ok
-        ? { file: outcome.file, valid: true, issues: [] }
-        : { file: outcome.file, valid: false, kind: outcome.kind, issues: outcome.issues };
-      this.log(safeJson(report));
-    } else if (outcome.ok) {
+    if (outcome.ok) {
       this.log(safeLine(`${outcome.file}: valid`));
-    } else {
-      for (const line of allIssueLines(outcome)) this.log(safeLine(line));
+      return { file: outcome.file, valid: true, issues: [] };
     }
-    if (!outcome.ok) this.exit(outcome.kind === 'unreadable' ? EXIT.CONFIG : EXIT.PROBLEM);
+    for (const line of allIssueLines(outcome)) this.log(safeLine(line));
+    const report = { file: outcome.file, valid: false, kind: outcome.kind, issues: outcome.issues };
+    return this.finish(report, outcome.kind === 'unreadable' ? EXIT.CONFIG : EXIT.PROBLEM);
   }
 }

@@ -33,3 +33,22 @@ export function findDefaultRuntime(envPath: string | undefined): string | undefi
   }
   return undefined;
 }
+
+/** A tool by name: fixed directories first, PATH last (the operator may run from a bare
+ *  environment). */
+export function findTool(
+  name: string,
+  dirs: readonly string[],
+  envPath: string | undefined,
+): string | undefined {
+  for (const dir of dirs) {
+    const p = join(dir, name);
+    if (isExecutableFile(p)) return p;
+  }
+  for (const dir of (envPath ?? '').split(delimiter)) {
+    if (!isAbsolute(dir)) continue;
+    const p = join(dir, name);
+    if (isExecutableFile(p)) return p;
+  }
+  return undefined;
+}

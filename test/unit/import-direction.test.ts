@@ -1,7 +1,10 @@
-// Imports point downward only: commands -> operator -> herd / lower / criu -> cgroup ->
-// proc. Hooks use the core and the hook contract; the core never imports the runtime
-// face, the hooks or the operator face. Read from the TypeScript sources, so a new file
-// is checked without being listed here.
+// Imports point downward only: commands -> operator -> engines / herd / lower / criu ->
+// cgroup -> proc. The operator's subfolders (doctor, install, container) never import
+// each other: what two of them share lives in src/engines/ or in a file of the operator's
+// own folder. Hooks use the core and the hook contract; the core never imports the runtime
+// face, the hooks or the operator face. bench/ and demo/ sit on top: the test bed's library
+// and the core. Read from the TypeScript sources, so a new file is checked without being
+// listed here. No file reaches itself through its imports.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,18 +14,30 @@ import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** Where a file sits: its folder below src/ ('herd', 'lower', ...), or 'hooks'. */
+/** Top-level folders that are one area each; test/lib is the test bed's library. */
+const WHOLE_AREAS: Readonly<Record<string, string>> = {
+  'hooks/': 'hooks',
+  'bench/': 'bench',
+  'demo/': 'demo',
+  'test/lib/': 'test-lib',
+};
+
+/** Where a file sits: its folder below src/ ('herd', 'lower', ...), a subfolder of the
+ *  operator ('operator/doctor'), or one of WHOLE_AREAS. */
 function area(file: string): string {
   const rel = relative(REPO, file);
-  if (rel.startsWith('hooks/')) return 'hooks';
+  for (const [prefix, name] of Object.entries(WHOLE_AREAS)) if (rel.startsWith(prefix)) return name;
   const parts = rel.split('/');
+  if (parts[1] === 'operator' && parts.length > 3) return `operator/${parts[2] as string}`;
   return parts.length > 2 ? (parts[1] as string) : (parts[1] as string).replace(/\.ts$/, '');
 }
 
 /**
  * Each area and the areas it may import from (itself always). The core's folders are
  * ranked: proc at the bottom, then cgroup, then herd, lower and criu side by side (none
- * imports another), then config.
+ * imports another), then config. engines (Podman's, containerd's and CRI-O's configuration)
+ * imports nothing of cgherd's. 'operator' is the operator's own folder: the files its
+ * subfolders share (base-command, exit codes, the launcher's path).
  */
 const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   proc: [],
@@ -37,8 +52,22 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   version: [],
   runtime: ['config', 'lower', 'criu', 'proc', 'version', 'hooks', 'trust'],
   hooks: ['runtime', 'herd', 'lower', 'criu', 'watchdog', 'cgroup', 'proc', 'validate', 'config'],
-  operator: ['herd', 'lower', 'criu', 'cgroup', 'proc', 'config', 'validate', 'trust'],
-  commands: ['operator', 'herd', 'lower', 'validate', 'config'],
+  engines: [],
+  operator: ['proc'],
+  'operator/doctor': ['operator', 'engines', 'lower', 'criu', 'cgroup', 'proc', 'config', 'trust'],
+  'operator/install': ['operator', 'engines', 'lower', 'validate'],
+  'operator/container': ['operator', 'herd', 'lower', 'proc', 'config'],
+  commands: [
+    'operator',
+    'operator/doctor',
+    'operator/install',
+    'operator/container',
+    'herd',
+    'validate',
+    'config',
+  ],
+  bench: ['test-lib', 'herd'],
+  demo: ['test-lib'],
   cli: ['trust'],
 };
 
@@ -62,7 +91,7 @@ function localImports(file: string): string[] {
   return specs.map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts')));
 }
 
-const files = [...sources(join(REPO, 'src')), ...sources(join(REPO, 'hooks'))];
+const files = ['src', 'hooks', 'bench', 'demo'].flatMap((dir) => sources(join(REPO, dir)));
 
 test('the rules cover every area', () => {
   const unknown = [...new Set(files.map(area))].filter((a) => !(a in MAY_IMPORT));
@@ -101,9 +130,57 @@ test('control: upward and sideways imports are caught', () => {
     [at('src/proc/stat.ts'), at('src/cgroup/paths.ts')],
     [at('hooks/index.ts'), at('src/runtime/main.ts')],
     [at('src/operator/exit.ts'), at('src/commands/doctor.ts')],
+    [at('src/operator/install/command.ts'), at('src/operator/doctor/probe.ts')],
+    [at('src/operator/doctor/probe.ts'), at('src/operator/install/drop-in.ts')],
+    [at('src/operator/base-command.ts'), at('src/operator/doctor/findings.ts')],
+    [at('src/engines/podman-conf-read.ts'), at('src/operator/exit.ts')],
+    [at('bench/herd.ts'), at('src/operator/doctor/probe.ts')],
+    [at('demo/seed.ts'), at('src/runtime/main.ts')],
   ] as const;
   assert.is(wrongImports(bad).length, bad.length);
   assert.equal(wrongImports([[at('hooks/index.ts'), at('src/runtime/hook.ts')]]), []);
+});
+
+/** The first import cycle found, as the files around it; undefined when there is none. */
+function firstCycle(edges: readonly (readonly [string, string])[]): string[] | undefined {
+  const next = new Map<string, string[]>();
+  for (const [from, to] of edges) next.set(from, [...(next.get(from) ?? []), to]);
+  const done = new Set<string>();
+  const path: string[] = [];
+  const visit = (file: string): string[] | undefined => {
+    const at = path.indexOf(file);
+    if (at >= 0) return [...path.slice(at), file].map((f) => relative(REPO, f));
+    if (done.has(file)) return undefined;
+    path.push(file);
+    for (const to of next.get(file) ?? []) {
+      const cycle = visit(to);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    done.add(file);
+    return undefined;
+  };
+  for (const file of next.keys()) {
+    const cycle = visit(file);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+test('no file imports itself through others (type imports count)', () => {
+  const edges = files.flatMap((file) => localImports(file).map((t) => [file, t] as const));
+  assert.is(firstCycle(edges), undefined);
+});
+
+test('control: a loop of imports is caught', () => {
+  const at = (p: string): string => join(REPO, p);
+  const loop = [
+    [at('src/operator/doctor/findings.ts'), at('src/operator/doctor/probe.ts')],
+    [at('src/operator/doctor/probe.ts'), at('src/operator/doctor/takeover.ts')],
+    [at('src/operator/doctor/takeover.ts'), at('src/operator/doctor/findings.ts')],
+  ] as const;
+  assert.equal(firstCycle(loop)?.length, 4);
+  assert.is(firstCycle(loop.slice(0, 2)), undefined);
 });
 
 test.run();

@@ -1,11 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  engineFiles,
-  namedCgherd,
-  scanContainerd,
-  scanCrio,
-} from '../../src/operator/doctor/engines.js';
+import { scanContainerd } from '../../src/engines/containerd.js';
+import { scanCrio } from '../../src/engines/crio.js';
+import { engineFiles, namedCgherd } from '../../src/engines/engine-scan.js';
 import { engineFindings } from '../../src/operator/doctor/findings.js';
 
 const CONTAINERD_V2 = `

@@ -3,10 +3,10 @@
 // exactly when Podman uses systemd and the runtime was built without it. Texts checked.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { runtimeHasSystemd } from '../../src/lower/features.js';
 import { identifyRuntime } from '../../src/lower/version.js';
 import {
   configuredCgroupManager,
-  runtimeHasSystemd,
   systemdManagerFindings,
   type SystemdManagerFacts,
 } from '../../src/operator/doctor/systemd-manager.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeTakeovers, takeoverFindings } from '../../src/operator/doctor/takeover.js';
 import { doctorExitCode } from '../../src/operator/doctor/findings.js';
-import { effectiveEngine } from '../../src/operator/install/podman-conf.js';
+import { effectiveEngine } from '../../src/engines/podman-conf.js';
 import { EXIT } from '../../src/operator/exit.js';
 
 const dirs: string[] = [];

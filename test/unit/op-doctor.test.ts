@@ -1,14 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  doctorExitCode,
-  doctorFindings,
-  type DoctorFacts,
-} from '../../src/operator/doctor/findings.js';
+import type { DoctorFacts } from '../../src/operator/doctor/facts.js';
+import { doctorExitCode, doctorFindings } from '../../src/operator/doctor/findings.js';
 import { applicableBugs } from '../../src/operator/doctor/known-bugs.js';
 import { identifyRuntime } from '../../src/lower/version.js';
 import { cgroupLayout } from '../../src/operator/doctor/cgroup-layout.js';
-import { effectiveEngine } from '../../src/operator/install/podman-conf.js';
+import { effectiveEngine } from '../../src/engines/podman-conf.js';
 import { EXIT } from '../../src/operator/exit.js';
 
 const CRUN121 =

@@ -14,7 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installPodman, removePodman } from '../../src/operator/install/drop-in.js';
-import { effectiveEngine } from '../../src/operator/install/podman-conf.js';
+import { effectiveEngine } from '../../src/engines/podman-conf.js';
 import { OperatorError, EXIT } from '../../src/operator/exit.js';
 
 const dirs: string[] = [];
@@ -100,6 +100,23 @@ test('dry run writes nothing; remove with nothing installed says so', () => {
   assert.is(res.action, 'would-write');
   assert.not.ok(existsSync(confD(r)));
   assert.is(removePodman(r, false).action, 'absent');
+});
+
+test('a containers.conf Podman cannot read either (a directory): exit 6 with the path, nothing written', () => {
+  const r = root();
+  mkdirSync(join(r, 'etc/containers/containers.conf'));
+  try {
+    installPodman(req(r));
+    assert.unreachable('installed over an unreadable configuration');
+  } catch (err) {
+    assert.instance(err, OperatorError);
+    assert.is((err as OperatorError).exitCode, EXIT.CONFIG);
+    assert.match(
+      (err as Error).message,
+      /^cannot read Podman configuration file \S+\/etc\/containers\/containers\.conf: EISDIR$/,
+    );
+  }
+  assert.not.ok(existsSync(confD(r)));
 });
 
 test('remove refuses a file cgherd did not write', () => {

@@ -9,7 +9,7 @@ import {
   renderDropIn,
   selectDropIns,
   supportsAppend,
-} from '../../src/operator/install/podman-conf.js';
+} from '../../src/engines/podman-conf.js';
 
 test('file order: /usr/share, /etc, then the drop-ins; CONTAINERS_CONF alone', () => {
   assert.equal(mainConfPaths({ rootDir: '/', uid: 0, env: {} }), {

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 // containers.conf through smol-toml: what Podman reads, and what it refuses.
 
-import { parseToml as parseTables, tomlGet, TomlError } from '../../src/operator/install/toml.js';
+import { parseToml as parseTables, tomlGet, TomlError } from '../../src/engines/toml.js';
 
 /** smol-toml's tables have no prototype; as plain objects they compare with assert.equal. */
 const parseToml = (text: string) =>

@@ -16,14 +16,13 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installPodman, removePodman } from '../../src/operator/install/drop-in.js';
-import { effectiveEngine } from '../../src/operator/install/podman-conf.js';
+import { effectiveEngine } from '../../src/engines/podman-conf.js';
 import {
   PODMAN4_RUNTIME_PATHS,
-  mergeConfig,
   resolveRuntimeName,
-  takeoverLower,
-} from '../../src/operator/install/takeover.js';
-import { scriptExecsCgherd } from '../../src/operator/install/is-cgherd.js';
+} from '../../src/engines/podman-runtime-names.js';
+import { mergeConfig, takeoverLower } from '../../src/operator/install/takeover.js';
+import { scriptExecsCgherd } from '../../src/operator/is-cgherd.js';
 import { EXIT, OperatorError } from '../../src/operator/exit.js';
 
 const dirs: string[] = [];

@@ -3,7 +3,7 @@
 
 import type { BreakpointAnswer } from '../../criu/breakpoint-check.js';
 import { predatesBreakpointCheck, versionFromText } from '../../criu/criu-binary.js';
-import type { Finding } from './findings.js';
+import type { Finding } from './facts.js';
 
 export interface BreakpointFacts {
   criuPath: string | undefined;

@@ -2,42 +2,20 @@
 // on made-up hosts. Each finding is one severity, one line of what was seen and one line
 // of advice.
 
+import type { EngineScan } from '../../engines/engine-scan.js';
+import { RUNTIME_NAME } from '../../engines/podman-conf.js';
+import { refusesHybridWithControllers } from '../../lower/features.js';
 import { EXIT, type ExitCode } from '../exit.js';
 import type { CgroupLayout } from './cgroup-layout.js';
-import type { CriuFacts, PodmanFacts, RuntimeFacts } from './probe.js';
-import type { EngineScan } from './engines.js';
-import { RUNTIME_NAME } from '../install/podman-conf.js';
+import type {
+  CriuFacts,
+  DoctorFacts,
+  Finding,
+  PodmanFacts,
+  RuntimeFacts,
+  Severity,
+} from './facts.js';
 import { takeoverFindings } from './takeover.js';
-
-export type Severity = 'ok' | 'info' | 'warning' | 'error';
-
-export interface Finding {
-  id: string;
-  severity: Severity;
-  summary: string;
-  advice: string;
-  /** For errors: the exit status they stand for (1 unless a config could not be read). */
-  exitCode?: ExitCode;
-}
-
-/** A known lower-runtime bug that applies to the version in use (from src/lower/needs.ts). */
-export interface ApplicableBug {
-  id: string;
-  summary: string;
-  advice: string;
-  /** warning: cgherd works around it; error: a checkpoint cannot work even with cgherd. */
-  severity: 'info' | 'warning' | 'error';
-}
-
-export interface DoctorFacts {
-  criu: CriuFacts;
-  runtime: RuntimeFacts;
-  cgroups: CgroupLayout;
-  podman: PodmanFacts;
-  bugs: ApplicableBug[];
-  /** containerd's and CRI-O's runtimes; absent when not probed. */
-  engines?: EngineScan;
-}
 
 const ENGINE_LABEL = { containerd: 'containerd', 'cri-o': 'CRI-O' } as const;
 
@@ -165,9 +143,7 @@ function cgroupFindings(cg: CgroupLayout, runtimeName: string | undefined): Find
       advice: 'mount cgroups (v2 at /sys/fs/cgroup, or the v1 hierarchies); containers need them',
     });
   } else if (cg.mode === 'hybrid' && cg.unifiedControllers.length > 0) {
-    // Measured with crun 1.21: "cgroups in hybrid mode not supported, drop all controllers
-    // from cgroupv2". No container starts, so no checkpoint either.
-    const crun = runtimeName === 'crun';
+    const crun = refusesHybridWithControllers(runtimeName);
     out.push({
       id: 'cgroups',
       severity: crun ? 'error' : 'warning',

@@ -3,7 +3,7 @@
 
 import type { RestoreCgroupRootMode } from '../../config/settings.js';
 import { needsFor } from '../../lower/needs.js';
-import type { ApplicableBug } from './findings.js';
+import type { ApplicableBug } from './facts.js';
 import type { RuntimeIdentity } from '../../lower/version.js';
 
 const NEVER_ADVICE =

@@ -4,7 +4,7 @@
 
 import { execaSync } from 'execa';
 import { LOOP_GUARD_VARIABLE, loopProblem } from '../../lower/loop-guard.js';
-import type { Finding } from './findings.js';
+import type { Finding } from './facts.js';
 
 /** The loop, or undefined. `launcher` is this installation's bin/cgherd. */
 export function probeLoop(lower: string | undefined, launcher: string): string | undefined {

@@ -7,7 +7,7 @@ import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { effectiveUid, untrustedBecause } from '../../trust/owner.js';
-import type { Finding } from './findings.js';
+import type { Finding } from './facts.js';
 
 export interface OwnershipFacts {
   /** The installed tree checked (the folder holding bin/, dist/, node_modules/). */

@@ -1,72 +1,28 @@
 // The I/O half of `cgherd doctor`: asks the host what it has. Every probe returns what it
 // saw, errors included, and never throws: the doctor reports, it does not crash.
 
-import { execaSync } from 'execa';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { loadSettings } from '../../config/load.js';
 import type { RestoreCgroupRootMode } from '../../config/settings.js';
+import { scanContainerd } from '../../engines/containerd.js';
+import { scanCrio } from '../../engines/crio.js';
+import { engineFiles, namedCgherd, type EngineScan } from '../../engines/engine-scan.js';
+import { effectiveEngine } from '../../engines/podman-conf.js';
+import { ConfUnreadable, readPodmanConf } from '../../engines/podman-conf-read.js';
+import { findTool, isExecutableFile } from '../../lower/locate.js';
+import { identifyRuntime } from '../../lower/version.js';
 import { cgroupMounts, parseMountinfo } from '../../proc/mountinfo.js';
-import { isExecutableFile } from '../../lower/locate.js';
-import { OperatorError } from '../exit.js';
-import { effectiveEngine, type EngineView } from '../install/podman-conf.js';
-import { readPodmanConf } from '../install/podman-conf-read.js';
-import { identifyRuntime, type RuntimeIdentity } from '../../lower/version.js';
-import { launcherPath } from '../install/launcher.js';
-import { probeTakeovers, type TakeoverFact } from './takeover.js';
+import { exitForErrno } from '../exit.js';
+import { launcherPath } from '../launcher.js';
+import { podmanVersionOf, runQuiet } from '../tool-output.js';
 import { cgroupLayout, type CgroupLayout } from './cgroup-layout.js';
+import type { CriuFacts, PodmanFacts, RuntimeFacts } from './facts.js';
 import { configuredCgroupManager, type SystemdManagerFacts } from './systemd-manager.js';
-import { engineFiles, namedCgherd, scanContainerd, scanCrio, type EngineScan } from './engines.js';
-
-export interface CommandOutput {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a tool and captures its output; a tool that cannot start is status 127. */
-export function runQuiet(file: string, args: readonly string[], timeoutMs = 20_000): CommandOutput {
-  const r = execaSync(file, args, {
-    reject: false,
-    stdin: 'ignore',
-    timeout: timeoutMs,
-    stripFinalNewline: false,
-  });
-  if (!r.failed) return { code: 0, stdout: r.stdout ?? '', stderr: '' };
-  return {
-    code: r.exitCode ?? 127,
-    stdout: r.stdout ?? '',
-    stderr: (r.stderr ?? '') || r.code || (r.shortMessage ?? ''),
-  };
-}
-
-/** Fixed locations first, PATH last: the operator may run doctor from a bare environment. */
-export function findTool(
-  name: string,
-  dirs: readonly string[],
-  envPath: string | undefined,
-): string | undefined {
-  for (const dir of dirs) {
-    const p = join(dir, name);
-    if (isExecutableFile(p)) return p;
-  }
-  for (const dir of (envPath ?? '').split(delimiter)) {
-    if (!isAbsolute(dir)) continue;
-    const p = join(dir, name);
-    if (isExecutableFile(p)) return p;
-  }
-  return undefined;
-}
+import { probeTakeovers } from './takeover.js';
 
 const SBIN_FIRST = ['/usr/sbin', '/usr/local/sbin', '/sbin', '/usr/bin', '/usr/local/bin', '/bin'];
 const BIN_FIRST = ['/usr/bin', '/usr/local/bin', '/bin', '/usr/sbin', '/usr/local/sbin'];
-
-export interface CriuFacts {
-  path: string | undefined;
-  version: string | undefined;
-  /** `criu check`: ok, plus its last line of output. */
-  check: { ok: boolean; detail: string } | undefined;
-}
 
 export function probeCriu(envPath: string | undefined): CriuFacts {
   const path = findTool('criu', SBIN_FIRST, envPath);
@@ -79,16 +35,6 @@ export function probeCriu(envPath: string | undefined): CriuFacts {
     .map((l) => l.trim())
     .filter(Boolean);
   return { path, version, check: { ok: c.code === 0, detail: lines.at(-1) ?? `exit ${c.code}` } };
-}
-
-export interface RuntimeFacts {
-  path: string | undefined;
-  /** Where the path came from, or why there is none. */
-  source: string;
-  configError: string | undefined;
-  identity: RuntimeIdentity | undefined;
-  /** The configured restoreCgroupRoot (undefined when the configuration is broken). */
-  restoreCgroupRoot?: RestoreCgroupRootMode;
 }
 
 export function probeRuntime(env: Readonly<NodeJS.ProcessEnv>): RuntimeFacts {
@@ -134,25 +80,6 @@ export function probeCgroups(): CgroupLayout {
   });
 }
 
-/** `podman --version`'s version word, e.g. "4.3.1". */
-export function podmanVersionOf(path: string): string | undefined {
-  return /version\s+(\S+)/.exec(runQuiet(path, ['--version']).stdout)?.[1];
-}
-
-export interface PodmanFacts {
-  path: string | undefined;
-  version: string | undefined;
-  overridden: boolean;
-  files: string[];
-  view: EngineView | undefined;
-  /** Reading the configuration failed (unreadable file or directory). */
-  error: { message: string; exitCode: number } | undefined;
-  /** cgherd's registered path exists and is executable. */
-  registeredPathOk: boolean | undefined;
-  /** Podman runtime names other than cgherd that run cgherd (`install podman --as`). */
-  takeovers?: TakeoverFact[];
-}
-
 export function probePodman(env: Readonly<NodeJS.ProcessEnv>, rootDir: string): PodmanFacts {
   const path = findTool('podman', BIN_FIRST, env.PATH);
   const version = path ? podmanVersionOf(path) : undefined;
@@ -172,13 +99,13 @@ export function probePodman(env: Readonly<NodeJS.ProcessEnv>, rootDir: string): 
       takeovers: probeTakeovers(view, rootDir, launcherPath()),
     };
   } catch (err) {
-    if (!(err instanceof OperatorError)) throw err;
+    if (!(err instanceof ConfUnreadable)) throw err;
     return {
       ...base,
       overridden: Boolean(env.CONTAINERS_CONF),
       files: [],
       view: undefined,
-      error: { message: err.message, exitCode: err.exitCode },
+      error: { message: err.message, exitCode: exitForErrno(err.errno) },
     };
   }
 }

@@ -4,7 +4,7 @@
 // command, create and restore included, straight to the lower runtime. Said by doctor, so
 // that such a user learns it where they look.
 
-import type { Finding } from './findings.js';
+import type { Finding } from './facts.js';
 
 export function rootlessFindings(euid: number): Finding[] {
   if (euid === 0) return [];

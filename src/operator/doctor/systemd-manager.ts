@@ -4,9 +4,10 @@
 // systemd (`--disable-systemd`; no `+SYSTEMD` in its `--version`) cannot create a single
 // container there. Judged here from facts; probed below.
 
-import { parseToml, tomlGet } from '../install/toml.js';
+import { parseToml, tomlGet } from '../../engines/toml.js';
+import { runtimeHasSystemd } from '../../lower/features.js';
 import type { RuntimeIdentity } from '../../lower/version.js';
-import type { Finding } from './findings.js';
+import type { Finding } from './facts.js';
 
 export interface SystemdManagerFacts {
   /** Whether PID 1 is systemd (/run/systemd/system exists). */
@@ -45,15 +46,6 @@ export function configuredCgroupManager(
     if (typeof value === 'string') found = { value, file: f.path };
   }
   return found;
-}
-
-/** crun lists its build features (`+SYSTEMD +CRIU …`); runc always speaks to systemd. */
-export function runtimeHasSystemd(rt: RuntimeIdentity | undefined): boolean | undefined {
-  if (!rt) return undefined;
-  if (rt.name === 'runc') return true;
-  const raw = rt.parsed?.raw;
-  if (rt.name !== 'crun' || raw === undefined || !/^[+-]\w/m.test(raw)) return undefined;
-  return /(^|\s)\+SYSTEMD(\s|$)/m.test(raw);
 }
 
 export function systemdManagerFindings(facts: SystemdManagerFacts): Finding[] {

@@ -5,24 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_CONFIG_FILE } from '../../config/settings.js';
 import { findDefaultRuntime, isExecutableFile } from '../../lower/locate.js';
+import { RUNTIME_NAME, joinRoot, type EngineView } from '../../engines/podman-conf.js';
+import { resolveRuntimeName } from '../../engines/podman-runtime-names.js';
+import { configRuntime } from '../config-runtime.js';
 import { EXIT } from '../exit.js';
-import { isCgherd } from '../install/is-cgherd.js';
-import { RUNTIME_NAME, joinRoot, type EngineView } from '../install/podman-conf.js';
-import { configRuntime, resolveRuntimeName } from '../install/takeover.js';
-import type { Finding } from './findings.js';
-
-export interface TakeoverFact {
-  /** Podman's runtime name that runs cgherd. */
-  name: string;
-  /** The path Podman resolves it to, and the file that says so. */
-  path: string;
-  from: string;
-  /** The lower runtime cgherd forwards to under Podman (which passes it no environment). */
-  lower: string | undefined;
-  lowerSource: string;
-  lowerOk: boolean;
-  lowerIsCgherd: boolean;
-}
+import { isCgherd } from '../is-cgherd.js';
+import type { Finding, TakeoverFact } from './facts.js';
 
 function isFile(path: string): boolean {
   return isExecutableFile(path);

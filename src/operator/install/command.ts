@@ -4,7 +4,6 @@
 import { Flags } from '@oclif/core';
 import type { Interfaces } from '@oclif/core';
 import { EXIT, OperatorError, type ExitCode } from '../exit.js';
-import { findTool, podmanVersionOf } from '../doctor/probe.js';
 import {
   installPodman,
   removePodman,
@@ -13,8 +12,10 @@ import {
   type TakeoverResult,
 } from './drop-in.js';
 import { checkTakeoverName } from './takeover.js';
-import { launcherPath } from './launcher.js';
-import { supportsAppend } from './podman-conf.js';
+import { supportsAppend } from '../../engines/podman-conf.js';
+import { findTool } from '../../lower/locate.js';
+import { launcherPath } from '../launcher.js';
+import { podmanVersionOf } from '../tool-output.js';
 
 /** The exit statuses both install commands can end with, for their --help. */
 export const INSTALL_EXIT_CODES: readonly ExitCode[] = [

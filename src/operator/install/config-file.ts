@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync }
 import { dirname, join } from 'node:path';
 import { EXIT, OperatorError, exitForErrno } from '../exit.js';
 import { validateCgherdConfig } from '../../validate/cgherd-config.js';
-import { joinRoot } from './podman-conf.js';
+import { joinRoot } from '../../engines/podman-conf.js';
 import {
   fsyncDir,
   keepAside,

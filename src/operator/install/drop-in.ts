@@ -6,7 +6,6 @@
 
 import { existsSync, readFileSync, rmdirSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { EXIT, OperatorError, exitForErrno } from '../exit.js';
 import {
   DROP_IN_NAME,
   backupName,
@@ -17,8 +16,12 @@ import {
   mainConfPaths,
   renderDropIn,
   type ConfText,
-} from './podman-conf.js';
-import { listDropIns, readConfFile } from './podman-conf-read.js';
+} from '../../engines/podman-conf.js';
+import { ConfUnreadable, listDropIns, readConfFile } from '../../engines/podman-conf-read.js';
+import { laterOverride, resolveRuntimeName } from '../../engines/podman-runtime-names.js';
+import { parseToml } from '../../engines/toml.js';
+import { EXIT, OperatorError, exitForErrno } from '../exit.js';
+import { isCgherd } from '../is-cgherd.js';
 import {
   applyConfig,
   configWriteError,
@@ -26,7 +29,6 @@ import {
   removeConfig,
   type ConfigRemoveResult,
 } from './config-file.js';
-import { isCgherd } from './is-cgherd.js';
 import {
   fsyncDir,
   keepAside,
@@ -38,8 +40,7 @@ import {
   writeFileSafely,
   type StepHook,
 } from './safe-write.js';
-import { parseToml } from './toml.js';
-import { laterOverride, resolveRuntimeName, takeoverLower } from './takeover.js';
+import { takeoverLower } from './takeover.js';
 
 export interface InstallRequest {
   rootDir: string;
@@ -99,6 +100,15 @@ function readIfExists(path: string): string | undefined {
 /** The files Podman reads before our drop-in (they decide what the lists hold so far), and
  *  the drop-ins after it (they would override what ours says). */
 function filesAroundOurs(rootDir: string, dir: string): { before: ConfText[]; after: ConfText[] } {
+  try {
+    return readFilesAround(rootDir, dir);
+  } catch (err) {
+    if (!(err instanceof ConfUnreadable)) throw err;
+    throw new OperatorError(err.message, exitForErrno(err.errno));
+  }
+}
+
+function readFilesAround(rootDir: string, dir: string): { before: ConfText[]; after: ConfText[] } {
   const { files } = mainConfPaths({ rootDir, uid: 0, env: {} });
   const before: ConfText[] = [];
   const after: ConfText[] = [];

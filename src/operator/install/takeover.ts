@@ -6,53 +6,9 @@
 
 import { validateCgherdConfig } from '../../validate/cgherd-config.js';
 import { EXIT, OperatorError } from '../exit.js';
-import { RUNTIME_NAME, type EngineView } from './podman-conf.js';
-
-/**
- * containers/common 0.50 (Podman 4.3.1) built-in [engine.runtimes] lists, used when no
- * file names the runtime (Debian 12's /usr/share/containers/containers.conf has them only
- * as comments). A file that names the runtime replaces its whole list.
- */
-export const PODMAN4_RUNTIME_PATHS: Readonly<Record<string, readonly string[]>> = {
-  crun: [
-    '/usr/bin/crun',
-    '/usr/sbin/crun',
-    '/usr/local/bin/crun',
-    '/usr/local/sbin/crun',
-    '/sbin/crun',
-    '/bin/crun',
-    '/run/current-system/sw/bin/crun',
-  ],
-  runc: [
-    '/usr/bin/runc',
-    '/usr/sbin/runc',
-    '/usr/local/bin/runc',
-    '/usr/local/sbin/runc',
-    '/sbin/runc',
-    '/bin/runc',
-    '/usr/lib/cri-o-runc/sbin/runc',
-  ],
-  kata: [
-    '/usr/bin/kata-runtime',
-    '/usr/sbin/kata-runtime',
-    '/usr/local/bin/kata-runtime',
-    '/usr/local/sbin/kata-runtime',
-    '/sbin/kata-runtime',
-    '/bin/kata-runtime',
-    '/usr/bin/kata-qemu',
-    '/usr/bin/kata-fc',
-  ],
-  runsc: [
-    '/usr/bin/runsc',
-    '/usr/sbin/runsc',
-    '/usr/local/bin/runsc',
-    '/usr/local/sbin/runsc',
-    '/bin/runsc',
-    '/sbin/runsc',
-    '/run/current-system/sw/bin/runsc',
-  ],
-  krun: ['/usr/bin/krun', '/usr/local/bin/krun'],
-};
+import { RUNTIME_NAME } from '../../engines/podman-conf.js';
+import type { NameResolution } from '../../engines/podman-runtime-names.js';
+import { withoutBom } from '../config-runtime.js';
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -66,27 +22,6 @@ export function checkTakeoverName(name: string): void {
   if (!NAME_RE.test(name)) {
     throw new OperatorError(`--as ${JSON.stringify(name)}: not a runtime name`, EXIT.USAGE);
   }
-}
-
-export interface NameResolution {
-  name: string;
-  /** The candidate list Podman uses for the name, and where it came from. */
-  paths: readonly string[];
-  from: string;
-  /** The first candidate that is a regular file (Podman: os.Stat, IsRegular), if any. */
-  resolved: string | undefined;
-}
-
-/** Podman's own resolution of a runtime name: its list, first regular file wins. */
-export function resolveRuntimeName(
-  name: string,
-  view: Pick<EngineView, 'runtimes' | 'runtimesFrom'>,
-  isRegularFile: (path: string) => boolean,
-): NameResolution {
-  const fromFile = view.runtimes[name];
-  const paths = fromFile ?? PODMAN4_RUNTIME_PATHS[name] ?? [];
-  const from = fromFile ? (view.runtimesFrom[name] ?? 'containers.conf') : "Podman's built-in list";
-  return { name, paths, from, resolved: paths.find((p) => isRegularFile(p)) };
 }
 
 /** The lower runtime a takeover of `name` must forward to, or a clear refusal. */
@@ -113,16 +48,6 @@ export function takeoverLower(res: NameResolution, isCgherd: (path: string) => b
   return res.resolved;
 }
 
-/** A file after ours that names the runtime wins over our drop-in: the takeover would not happen. */
-export function laterOverride(
-  name: string,
-  later: Pick<EngineView, 'runtimes' | 'runtimesFrom'>,
-): string | undefined {
-  return later.runtimes[name] ? (later.runtimesFrom[name] ?? '?') : undefined;
-}
-
-const BOM = '\uFEFF';
-
 /**
  * /etc/cgherd/config.json with `runtime` set to the lower runtime, every other key kept in
  * its place. A file that cgherd could not use is refused: nothing is written over it.
@@ -130,7 +55,7 @@ const BOM = '\uFEFF';
 export function mergeConfig(existing: string | undefined, path: string, lower: string): string {
   let data: Record<string, unknown> = {};
   if (existing !== undefined && existing.trim() !== '') {
-    const text = existing.startsWith(BOM) ? existing.slice(1) : existing;
+    const text = withoutBom(existing);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -157,16 +82,4 @@ export function mergeConfig(existing: string | undefined, path: string, lower: s
     );
   }
   return `${JSON.stringify(merged, null, 2)}\n`;
-}
-
-/** The `runtime` key of a config.json text, if it has one (for doctor; never throws). */
-export function configRuntime(text: string): string | undefined {
-  try {
-    const data: unknown = JSON.parse(text.startsWith(BOM) ? text.slice(1) : text);
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
-    const runtime = (data as Record<string, unknown>).runtime;
-    return typeof runtime === 'string' ? runtime : undefined;
-  } catch {
-    return undefined;
-  }
 }

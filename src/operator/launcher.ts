@@ -1,11 +1,12 @@
-// Where this installation's launcher lives, for the drop-in that registers it with Podman.
+// Where this installation's launcher lives: for the drop-in that registers it with Podman,
+// and for doctor's view of a takeover.
 
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The package root: dist/src/operator/install/launcher.js is four levels below it. */
+/** The package root: dist/src/operator/launcher.js is three levels below it. */
 export function packageRoot(): string {
-  return fileURLToPath(new URL('../../../../', import.meta.url)).replace(/\/$/, '');
+  return fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
 }
 
 function real(path: string): string | undefined {

@@ -1,21 +1,32 @@
 // Reads the containers.conf files Podman would read, in its order. Missing files are
 // normal; a file or directory that exists but cannot be read is an error, because then
-// nobody can say what Podman will do.
+// nobody can say what Podman will do. The error keeps Node's errno code: the operator
+// turns it into its exit status (src/operator/exit.ts).
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { OperatorError, exitForErrno } from '../exit.js';
 import { mainConfPaths, selectDropIns, type ConfLocations, type ConfText } from './podman-conf.js';
+
+/** A Podman configuration file or drop-in directory that exists but cannot be read. */
+export class ConfUnreadable extends Error {
+  constructor(
+    message: string,
+    readonly errno: string | undefined,
+  ) {
+    super(message);
+    this.name = 'ConfUnreadable';
+  }
+}
 
 function errnoOf(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
 }
 
-function unreadable(what: string, path: string, err: unknown): OperatorError {
+function unreadable(what: string, path: string, err: unknown): ConfUnreadable {
   const code = errnoOf(err);
   const reason =
     code === 'EACCES' || code === 'EPERM' ? `permission denied (${code})` : (code ?? String(err));
-  return new OperatorError(`cannot read ${what} ${path}: ${reason}`, exitForErrno(code));
+  return new ConfUnreadable(`cannot read ${what} ${path}: ${reason}`, code);
 }
 
 export function readConfFile(path: string): ConfText | undefined {

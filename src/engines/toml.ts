@@ -39,3 +39,18 @@ export function tomlGet(table: TomlTable, path: readonly string[]): TomlValue | 
   }
   return current;
 }
+
+export const isTable = (v: TomlValue | undefined): v is TomlTable =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+export const asString = (v: TomlValue | undefined): string | undefined =>
+  typeof v === 'string' ? v : undefined;
+
+/** The table at a dotted path of tables; undefined when any step is not a table. */
+export function dig(table: TomlTable, path: readonly string[]): TomlTable | undefined {
+  let cur: TomlValue | undefined = table;
+  for (const key of path) {
+    if (!isTable(cur)) return undefined;
+    cur = cur[key];
+  }
+  return isTable(cur) ? cur : undefined;
+}
