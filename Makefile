@@ -30,6 +30,7 @@ build: deps
 	rm -rf dist
 	node tools/gen-validators.mjs
 	npx tsc -p tsconfig.json
+	node tools/gen-launcher-lists.mjs
 	node tools/bundle-runtime.mjs
 	chmod +x bin/cgherd
 

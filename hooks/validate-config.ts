@@ -7,22 +7,14 @@
 // full one (about 200 kB of generated code) only to describe a config it refuses.
 
 import type { Hook } from '../src/runtime/hook.js';
-import { optionValue } from '../src/runtime/argv.js';
-import { ociConfigPathFor } from '../src/validate/config-path.js';
 
 const hook: Hook = {
   name: 'validate-config',
   applies: (ctx) => ctx.settings.validate !== 'off',
   async before(ctx) {
-    const file = ociConfigPathFor(
-      {
-        config: optionValue(ctx.parsed, 'config'),
-        bundle: optionValue(ctx.parsed, 'bundle'),
-      },
-      process.cwd(),
-    );
+    const file = ctx.ociConfigPath();
     const { checkOciConfigFile } = await import('../src/validate/oci-config.js');
-    const outcome = checkOciConfigFile(file);
+    const outcome = checkOciConfigFile(file, () => ctx.ociConfigText());
     if (outcome.ok) {
       ctx.debug('%s is valid', file);
       return;

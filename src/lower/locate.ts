@@ -1,5 +1,5 @@
-// Where the lower runtime is, when nothing names it. bin/cgherd holds the same list for
-// its fast path; test/unit/lower-rule.test.ts keeps the two in step.
+// Where the lower runtime is, when nothing names it. bin/cgherd's fast path holds the same
+// list, generated from this one by tools/gen-launcher-lists.mjs (make build checks it).
 
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';

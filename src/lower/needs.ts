@@ -18,8 +18,6 @@ export interface RuntimeNeeds {
    * without it CRIU restores the tree into the cgroup recorded in the image.
    */
   restoreCgroupRoot: boolean;
-  /** The herd after restore / before checkpoint is useful (it is always safe). */
-  herd: boolean;
   /** What is known to be wrong with this runtime version, for people. */
   knownIssues: string[];
 }
@@ -49,7 +47,6 @@ const NEEDS_TABLE: readonly Row[] = [
     to: [1, 20, 99],
     needs: {
       restoreCgroupRoot: true,
-      herd: true,
       knownIssues: [CRUN_ISSUE_1651, CRUN_MANAGE_CGROUPS_MODE],
     },
   },
@@ -59,22 +56,21 @@ const NEEDS_TABLE: readonly Row[] = [
     to: [1, 29, 1],
     needs: {
       restoreCgroupRoot: false,
-      herd: true,
       knownIssues: [CRUN_MANAGE_CGROUPS_MODE, CRUN_NAMED_HIERARCHIES],
     },
   },
   {
     name: 'crun',
     from: [1, 29, 2],
-    needs: { restoreCgroupRoot: false, herd: true, knownIssues: [] },
+    needs: { restoreCgroupRoot: false, knownIssues: [] },
   },
   {
     name: 'runc',
-    needs: { restoreCgroupRoot: false, herd: true, knownIssues: [] },
+    needs: { restoreCgroupRoot: false, knownIssues: [] },
   },
 ];
 
-const UNKNOWN: RuntimeNeeds = { restoreCgroupRoot: false, herd: true, knownIssues: [] };
+const UNKNOWN: RuntimeNeeds = { restoreCgroupRoot: false, knownIssues: [] };
 
 export function needsFor(version: RuntimeVersion | undefined): RuntimeNeeds {
   if (!version) return UNKNOWN;

@@ -6,7 +6,11 @@
 //   passes ""), which nobody restores into;
 // - where a `restore` call's bundle and image are: the bundle defaults to the working
 //   directory, and crun chdirs into the bundle before it uses a relative --image-path
-//   (default "checkpoint").
+//   (default "checkpoint");
+// - which file it reads as the OCI config (create.c/run.c/restore.c): `-f/--config FILE` is
+//   resolved against the current directory, except the literal "config.json", which crun
+//   opens after changing into the bundle; otherwise `<bundle>/config.json`. restore takes
+//   no --config.
 
 import { isAbsolute, resolve } from 'node:path';
 
@@ -57,6 +61,18 @@ export interface RestoreLocation {
 
 export function restoreBundle(where: Pick<RestoreLocation, 'bundle'>, cwd: string): string {
   return where.bundle === undefined ? cwd : resolve(cwd, where.bundle);
+}
+
+/** The OCI config file the lower runtime will read for create, run or restore. */
+export function ociConfigPath(
+  where: { config?: string | undefined; bundle?: string | undefined },
+  cwd: string,
+): string {
+  const config = where.config;
+  if (config === undefined || config === 'config.json') {
+    return resolve(restoreBundle({ bundle: where.bundle }, cwd), 'config.json');
+  }
+  return resolve(cwd, config);
 }
 
 export function restoreImagePath(where: RestoreLocation, cwd: string): string {

@@ -1,19 +1,16 @@
 // Read-only parse of a crun/runc-style command line. It never rewrites anything: the
 // argv forwarded to the lower runtime is the one received. It only answers which command,
-// which container, which bundle, config, state root and descriptors are involved.
+// which container, which bundle, config, state root and descriptors are involved. The
+// lower runtime's option tables are in lower/options.ts; this file is the grammar.
 
+import {
+  GLOBAL_FLAGS,
+  GLOBAL_VALUE_OPTIONS,
+  HELP_WORDS,
+  VALUE_OPTIONS,
+  type GlobalOptions,
+} from '../lower/options.js';
 import type { RestoreLocation } from '../lower/path-rules.js';
-
-export interface GlobalOptions {
-  root?: string;
-  log?: string;
-  logFormat?: string;
-  logLevel?: string;
-  cgroupManager?: string;
-  rootless?: string;
-  systemdCgroup: boolean;
-  debug: boolean;
-}
 
 export interface ParsedArgv {
   globals: GlobalOptions;
@@ -27,80 +24,6 @@ export interface ParsedArgv {
   /** `--help`, `-h` or `--usage` after the command: a probe, never a real call. */
   help: boolean;
 }
-
-/** Global options that take a value (crun's and runc's). */
-const GLOBAL_VALUE_OPTIONS: Readonly<Record<string, keyof GlobalOptions>> = {
-  '--root': 'root',
-  '--log': 'log',
-  '--log-format': 'logFormat',
-  '--log-level': 'logLevel',
-  '--cgroup-manager': 'cgroupManager',
-  '--rootless': 'rootless',
-};
-
-const GLOBAL_FLAGS: Readonly<Record<string, 'systemdCgroup' | 'debug'>> = {
-  '--systemd-cgroup': 'systemdCgroup',
-  '--debug': 'debug',
-};
-
-const CREATE_VALUE_OPTIONS: Readonly<Record<string, string>> = {
-  '--bundle': 'bundle',
-  '-b': 'bundle',
-  '--config': 'config',
-  '-f': 'config',
-  '--pid-file': 'pid-file',
-  '--console-socket': 'console-socket',
-  '--preserve-fds': 'preserve-fds',
-};
-
-/**
- * Per command: the options that consume a value, long names first and short aliases
- * mapped to them. Anything not listed is a flag. Only the commands cgherd looks into need
- * an entry; for the rest the id is the first positional.
- */
-const VALUE_OPTIONS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  create: CREATE_VALUE_OPTIONS,
-  run: CREATE_VALUE_OPTIONS,
-  restore: {
-    '--bundle': 'bundle',
-    '-b': 'bundle',
-    '--pid-file': 'pid-file',
-    '--console-socket': 'console-socket',
-    '--image-path': 'image-path',
-    '--work-path': 'work-path',
-    '--lsm-profile': 'lsm-profile',
-    '--lsm-mount-context': 'lsm-mount-context',
-    '--manage-cgroups-mode': 'manage-cgroups-mode',
-    '--cgroup-root': 'cgroup-root',
-    '--preserve-fds': 'preserve-fds',
-  },
-  checkpoint: {
-    '--image-path': 'image-path',
-    '--work-path': 'work-path',
-    '--parent-path': 'parent-path',
-    '--manage-cgroups-mode': 'manage-cgroups-mode',
-    '--page-server': 'page-server',
-  },
-  exec: {
-    '--process': 'process',
-    '-p': 'process',
-    '--pid-file': 'pid-file',
-    '--console-socket': 'console-socket',
-    '--preserve-fds': 'preserve-fds',
-    '--cwd': 'cwd',
-    '--env': 'env',
-    '-e': 'env',
-    '--user': 'user',
-    '-u': 'user',
-    '--cap': 'cap',
-    '-c': 'cap',
-    '--process-label': 'process-label',
-    '--apparmor': 'apparmor',
-    '--cgroup': 'cgroup',
-  },
-};
-
-const HELP_WORDS = new Set(['--help', '-h', '--usage', '-?']);
 
 export function parseArgv(argv: readonly string[]): ParsedArgv {
   const globals: GlobalOptions = { systemdCgroup: false, debug: false };

@@ -1,12 +1,12 @@
 // One call's HookContext: argv, settings, environment, and the host facts several hooks
-// need (the cgroup mounts, cgherd's own cgroups, the bundle's config.json), each read on
-// first use and then shared, so that a restore reads each of them once.
+// need (the cgroup mounts, cgherd's own cgroups, the OCI config file), each read on first
+// use and then shared, so that a restore reads each of them once: the config the
+// validator checked is the one the restore hook places the container by.
 
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CRIU_CONFIG_DIR } from '../criu/config-file.js';
 import { callerEnv } from '../lower/caller-env.js';
-import { restoreBundle } from '../lower/path-rules.js';
+import { ociConfigPath } from '../lower/path-rules.js';
 import { parseProcCgroup, type ProcCgroupLine } from '../proc/cgroup-file.js';
 import { cgroupMounts, parseMountinfo, type CgroupMount } from '../proc/mountinfo.js';
 import { readSmallFile } from '../proc/node-host.js';
@@ -52,6 +52,13 @@ export function newCallContext(
   /** Tests point the CRIU config directory at their own. */
   opts: { criuConfigDir?: string } = {},
 ): HookContext {
+  const configPath = once((): string =>
+    ociConfigPath(
+      { config: optionValue(parsed, 'config'), bundle: optionValue(parsed, 'bundle') },
+      process.cwd(),
+    ),
+  );
+  const configText = onceOrThrow((): string => readFileSync(configPath(), 'utf8'));
   return {
     criuConfigDir: opts.criuConfigDir ?? CRIU_CONFIG_DIR,
     argv,
@@ -68,9 +75,8 @@ export function newCallContext(
       const text = readSmallFile('/proc/self/cgroup');
       return text === undefined ? undefined : parseProcCgroup(text);
     }),
-    bundleConfig: onceOrThrow((): unknown => {
-      const bundle = restoreBundle({ bundle: optionValue(parsed, 'bundle') }, process.cwd());
-      return JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8')) as unknown;
-    }),
+    ociConfigPath: configPath,
+    ociConfigText: configText,
+    bundleConfig: onceOrThrow((): unknown => JSON.parse(configText()) as unknown),
   };
 }

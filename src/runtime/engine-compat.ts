@@ -19,6 +19,7 @@
 // Pure: the caller creates the directories and forwards the argv.
 
 import { basename } from 'node:path';
+import { HONOURS_NO_SUBREAPER } from '../lower/options.js';
 import { parseArgv, optionValue, type ParsedArgv } from './argv.js';
 
 export interface EngineCompat {
@@ -31,9 +32,6 @@ export interface EngineCompat {
 const NO_SUBREAPER = '-no-subreaper';
 const PROBE = '-\0cgherd-probe';
 const PROBE_KEY = '\0cgherd-probe';
-
-/** The runtimes that implement `-no-subreaper` themselves, by the basename they run as. */
-const HONOURS_NO_SUBREAPER = new Set(['runc']);
 
 export function engineCompat(
   argv: readonly string[],

@@ -28,7 +28,11 @@ export interface HookContext {
   cgroupMounts(): readonly CgroupMount[] | undefined;
   /** cgherd's own /proc/self/cgroup; undefined when unreadable. */
   ownCgroups(): readonly ProcCgroupLine[] | undefined;
-  /** The bundle's config.json, parsed. Throws (each time) when it cannot be read. */
+  /** The OCI config file the lower runtime will read (lower/path-rules.ts). */
+  ociConfigPath(): string;
+  /** Its text, read once per call. Throws (each time, the same error) when unreadable. */
+  ociConfigText(): string;
+  /** The same text, parsed. Throws (each time) when it cannot be read or parsed. */
   bundleConfig(): unknown;
   /** Where restore-into-cgroup writes its per-restore CRIU config file. */
   readonly criuConfigDir: string;

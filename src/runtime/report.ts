@@ -14,7 +14,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { printable } from '../proc/printable.js';
-import type { GlobalOptions } from './argv.js';
+import type { GlobalOptions } from '../lower/options.js';
 
 export type RecordLevel = 'error' | 'warning';
 

@@ -93,14 +93,19 @@ export function validateOciConfigFile(path: string): ValidationOutcome {
 
 /**
  * The same outcome as validateOciConfigFile, for the runtime path: the pass validator
- * first, the full one only to describe a file the pass validator refuses.
+ * first, the full one only to describe a file the pass validator refuses. `readText`: the
+ * call's one read of the file (runtime/call-context.ts).
  */
-export function checkOciConfigFile(path: string): ValidationOutcome {
-  return validateFile(path, true);
+export function checkOciConfigFile(path: string, readText?: () => string): ValidationOutcome {
+  return validateFile(path, true, readText);
 }
 
-function validateFile(path: string, passFirst: boolean): ValidationOutcome {
-  const read = readJsonFile(path);
+function validateFile(
+  path: string,
+  passFirst: boolean,
+  readText?: () => string,
+): ValidationOutcome {
+  const read = readJsonFile(path, readText);
   if (!read.ok) {
     const issues: ValidationIssue[] =
       read.kind === 'duplicate'

@@ -38,10 +38,14 @@ export function cannotReadText(path: string, error: unknown): string {
   return `cannot read ${path}: ${why}`;
 }
 
-export function readJsonFile(path: string): ReadJsonResult {
+/** `readText` reads the file: a caller that has already read it passes its cached text. */
+export function readJsonFile(
+  path: string,
+  readText: () => string = () => readFileSync(path, 'utf8'),
+): ReadJsonResult {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readText();
   } catch (error) {
     return { ok: false, kind: 'unreadable', message: cannotReadText(path, error) };
   }

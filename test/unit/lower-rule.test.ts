@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STANDARD_LOCATIONS } from '../../src/lower/locate.js';
+import { GLOBAL_VALUE_OPTIONS } from '../../src/lower/options.js';
 import { INTERCEPTED_COMMANDS } from '../../src/runtime/intercepted.js';
 import { readdirSync } from 'node:fs';
 
@@ -277,11 +278,34 @@ for (const c of CASES) {
   });
 }
 
-test('the launcher lists the same standard locations as lower.ts', () => {
+// The launcher's lists of the crun locations and of the global options that take a value
+// are generated from src/lower/ (tools/gen-launcher-lists.mjs); `make build` fails when
+// they differ. Here: the launcher in the tree is what the tool generates, a stale copy is
+// caught, and the lists hold the source's entries.
+const GEN = join(REPO, 'tools/gen-launcher-lists.mjs');
+
+function genCheck(file: string): Answer {
+  return ask(process.execPath, [GEN, '--file', file], {});
+}
+
+test("the launcher's generated lists are what src/lower/ gives", () => {
+  assert.equal(genCheck(LAUNCHER), { status: 0, out: '', err: '' });
   const text = readFileSync(LAUNCHER, 'utf8');
-  const line = /for candidate in (\/usr\/bin\/crun[^;]*);/.exec(text);
-  assert.ok(line, 'standard location loop not found in bin/cgherd');
-  assert.equal(line[1]?.trim().split(/\s+/), [...STANDARD_LOCATIONS]);
+  assert.ok(text.includes(`for candidate in ${STANDARD_LOCATIONS.join(' ')}; do`));
+  assert.ok(text.includes(`${Object.keys(GLOBAL_VALUE_OPTIONS).join(' | ')}) skip=1 ;;`));
+});
+
+test('control: a launcher whose generated list lost an entry fails the check, --write mends it', () => {
+  const copy = join(dir, 'launcher-copy');
+  const text = readFileSync(LAUNCHER, 'utf8');
+  const stale = text.replace(' | --rootless) skip=1 ;;', ') skip=1 ;;');
+  assert.is.not(stale, text);
+  writeFileSync(copy, stale);
+  const r = genCheck(copy);
+  assert.is(r.status, 1);
+  assert.match(r.err, /global-options-with-value differ from src\/lower\//);
+  assert.is(ask(process.execPath, [GEN, '--write', '--file', copy], {}).status, 0);
+  assert.is(readFileSync(copy, 'utf8'), text);
 });
 
 test('the launcher sends the same commands to Node as intercepted.ts, and every operator command', () => {

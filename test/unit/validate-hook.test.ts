@@ -15,7 +15,7 @@ import type { DebugLog } from '../../src/runtime/debug-log.js';
 import type { HookContext } from '../../src/runtime/hook.js';
 import { isIntercepted } from '../../src/runtime/intercepted.js';
 import type { ValidateMode } from '../../src/config/settings.js';
-import { ociConfigPathFor } from '../../src/validate/config-path.js';
+import { ociConfigPath } from '../../src/lower/path-rules.js';
 import { AMENDMENTS } from '../../src/validate/amendments.js';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
@@ -105,16 +105,16 @@ test('--help is a probe: no hook runs for it', () => {
 test('-f/--config wins over the bundle, relative to the current directory', async () => {
   const { ctx } = context(['create', '--bundle', badBundle, '-f', GOOD, 'cgt-val-1'], 'enforce');
   assert.is(await hook.before?.(ctx), undefined);
-  assert.is(ociConfigPathFor({ config: 'x/c.json', bundle: '/b' }, '/cwd'), '/cwd/x/c.json');
+  assert.is(ociConfigPath({ config: 'x/c.json', bundle: '/b' }, '/cwd'), '/cwd/x/c.json');
 });
 
 test('config file rules follow crun', () => {
   // No --bundle: the current directory.
-  assert.is(ociConfigPathFor({}, '/cwd'), '/cwd/config.json');
-  assert.is(ociConfigPathFor({ bundle: 'rel' }, '/cwd'), '/cwd/rel/config.json');
+  assert.is(ociConfigPath({}, '/cwd'), '/cwd/config.json');
+  assert.is(ociConfigPath({ bundle: 'rel' }, '/cwd'), '/cwd/rel/config.json');
   // crun opens a literal "config.json" after changing into the bundle.
-  assert.is(ociConfigPathFor({ config: 'config.json', bundle: '/b' }, '/cwd'), '/b/config.json');
-  assert.is(ociConfigPathFor({ config: '/abs/c.json', bundle: '/b' }, '/cwd'), '/abs/c.json');
+  assert.is(ociConfigPath({ config: 'config.json', bundle: '/b' }, '/cwd'), '/b/config.json');
+  assert.is(ociConfigPath({ config: '/abs/c.json', bundle: '/b' }, '/cwd'), '/abs/c.json');
 });
 
 // Restore: a config that crun restores is not refused. crun restores the config it
