@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import { MODES, RUNTIMES, type CgroupMode, type RunResult } from '../lib/bed.js';
 import { TREE8_SIZE, tree8Role } from '../lib/bundle.js';
 import { cleanupPrefix } from '../lib/cleanup.js';
-import { criuNear, gone, makeCriuHold } from '../lib/criu-hold.js';
+import { alive, criuNear, gone, makeCriuHold } from '../lib/criu-hold.js';
 import { lowerStatus } from '../lib/fault.js';
 import { until } from '../lib/poll.js';
 import { Scenario, bare, cmdline, readPpidTable, viaCgherd } from '../lib/scenario.js';
@@ -33,15 +33,6 @@ interface Observed {
   orphans: number[];
   strays: number[] | undefined;
   herds: number;
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 function restoredProcesses(idStem: string): number[] {
