@@ -47,36 +47,21 @@ class SpawnError extends Error {
   override readonly name = 'SpawnError';
 }
 
-/**
- * Signals held back while a `restore` runs: relayed mid-restore, SIGTERM kills crun 1.8.1
- * after CRIU has restored the tree and before crun records it, leaving a running
- * container that no `state`, `kill` or `delete` knows (measured by the fault tests). The
- * first one of each is held until the lower runtime returns (cgherd then exits as soon as
- * its after-hooks are done); a second one of the same kind is relayed: an operator who
- * insists still gets through.
- */
-export const DEFERRED_DURING_RESTORE: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
-
 export function forward(
   lower: string,
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
   extraFds: number,
-  deferred: readonly NodeJS.Signals[] = [],
-  onDeferred: (signal: NodeJS.Signals) => void = () => undefined,
+  /** Whether to relay a signal now; a restore holds some (restore-signals.ts). */
+  relays: (signal: NodeJS.Signals) => boolean = () => true,
 ): Promise<ForwardOutcome> {
   return new Promise((resolve, reject) => {
     // Listening before the child exists: a signal that lands between spawn and the
     // listeners would otherwise kill cgherd with the default action and orphan the child.
     const pending: NodeJS.Signals[] = [];
     const spawned: { child?: ChildProcess } = {};
-    const held = new Set<NodeJS.Signals>();
     const relay = (signal: NodeJS.Signals): void => {
-      if (deferred.includes(signal) && !held.has(signal)) {
-        held.add(signal);
-        onDeferred(signal);
-        return;
-      }
+      if (!relays(signal)) return;
       if (spawned.child) spawned.child.kill(signal);
       else pending.push(signal);
     };

@@ -8,7 +8,8 @@ import { writeSync } from 'node:fs';
 import { parseArgv, type ParsedArgv } from './argv.js';
 import { loadSettingsFor } from '../config/broken-config.js';
 import { LOOP_GUARD_VARIABLE, loopProblem } from '../lower/loop-guard.js';
-import { DEFERRED_DURING_RESTORE, forward } from './forward.js';
+import { forward } from './forward.js';
+import { holdRestoreSignals } from './restore-signals.js';
 import { engineCompat } from './engine-compat.js';
 import { createMissingDirs } from './engine-dirs.js';
 import { inheritedFdCount, isIntercepted } from './intercepted.js';
@@ -67,6 +68,16 @@ async function main(argv: readonly string[]): Promise<number> {
   if (unmade.length > 0) ctx.debug('could not create %o', unmade);
 
   const mark = logMark(parsed.globals);
+  const hold =
+    parsed.command === 'restore'
+      ? holdRestoreSignals((signal, relayed) =>
+          ctx.debug(
+            '%s %s',
+            signal,
+            relayed ? 'relayed to the lower runtime if it still runs' : 'held',
+          ),
+        )
+      : undefined;
   let outcome;
   try {
     outcome = await forward(
@@ -74,8 +85,7 @@ async function main(argv: readonly string[]): Promise<number> {
       compat.argv,
       ctx.childEnv,
       inheritedFdCount(parsed, process.env),
-      parsed.command === 'restore' ? DEFERRED_DURING_RESTORE : [],
-      (signal) => ctx.debug('%s held until the restore returns', signal),
+      hold?.relays,
     );
   } catch (error) {
     fail(parsed, error instanceof Error ? error.message : String(error));
@@ -83,6 +93,7 @@ async function main(argv: readonly string[]): Promise<number> {
   ctx.debug('lower runtime exited with %d', outcome.status);
 
   const { warnings, failures } = await runAfter(ran, ctx, outcome);
+  if (hold) ctx.debug('after-hooks done; signals that arrived: %o', hold.arrived);
   if (logWarning !== undefined) warnings.push(logWarning);
   if (failures.length > 0) {
     // cgherd stopped the work itself: its word is the error, with the lower runtime's in it.

@@ -87,7 +87,8 @@ export function criuNear(scriptPid: number): number | undefined {
   return undefined;
 }
 
-function alive(pid: number): boolean {
+/** pid exists and is not a zombie. */
+export function alive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
