@@ -1,0 +1,57 @@
+// The proof that lets the next checkpoint skip Node (bin/cgherd, proven_checkpoint): after
+// cgherd has seen the container's whole init tree inside its cgroup (a herd with no
+// strays, or a create: crun's create puts the init there, and children inherit their
+// parent's cgroup), and the container cannot move its own processes out
+// (src/proof/movable.ts), a record names this boot and the container's state file as it
+// is now. Anything short of that removes the record: the next checkpoint herds again.
+
+import { CRIU_FAULT } from '../src/criu/breakpoint-verdict.js';
+import { readBootId } from '../src/criu/probe-cache.js';
+import { parseStateFile, runtimeKind, stateFile, stateRoot } from '../src/lower/state-root.js';
+import type { ContainerState } from '../src/lower/state.js';
+import { readSmallFile } from '../src/proc/node-host.js';
+import { canMoveOwnProcesses } from '../src/proof/movable.js';
+import type { ProofFacts } from '../src/proof/record.js';
+import { removeProof, writeProof } from '../src/proof/store.js';
+import { effectiveUid } from '../src/trust/owner.js';
+import { optionValue } from '../src/runtime/argv.js';
+import type { HookContext } from '../src/runtime/hook.js';
+
+/** The facts to record, or why there is no proof. */
+function proofFacts(ctx: HookContext, init: ContainerState): ProofFacts | string {
+  const id = ctx.parsed.id ?? '';
+  // A checkpoint without Node gets no CRIU_FAULT from cgherd and no watchdog: only a host
+  // that needs neither switch is proven (criu-no-breakpoints runs before this, per call).
+  if (ctx.childEnv[CRIU_FAULT] !== undefined) return `${CRIU_FAULT} is set for CRIU`;
+  const kind = runtimeKind(ctx.settings.lowerRuntime);
+  if (kind !== 'crun') return `the lower runtime's state file is not crun's`;
+  // create -f FILE: the config is not the bundle's config.json.
+  if (optionValue(ctx.parsed, 'config') !== undefined) return 'the config was given with -f';
+  const movable = canMoveOwnProcesses(ctx.bundleConfig());
+  if (movable.movable) return `the container can move its own processes: ${movable.why}`;
+  const root = stateRoot(kind, ctx.parsed.globals.root, ctx.env, effectiveUid());
+  const statusPath = root === undefined ? undefined : stateFile(kind, root, id);
+  if (statusPath === undefined) return 'no state file';
+  const statusText = readSmallFile(statusPath);
+  if (statusText === undefined) return `cannot read ${statusPath}`;
+  // The state must name the init whose tree was seen.
+  if (parseStateFile(kind, statusText)?.pid !== init.pid) return `${statusPath} names another init`;
+  const bootId = readBootId();
+  if (bootId === undefined) return 'no boot id';
+  return { bootId, statusPath, statusText };
+}
+
+/** Writes the record when the tree was seen whole in its cgroup and stays there; removes
+ *  it otherwise. Never throws: without a record the next checkpoint only runs Node. */
+export function recordProof(ctx: HookContext, init: ContainerState, whole: boolean): void {
+  const id = ctx.parsed.id;
+  try {
+    const facts = whole ? proofFacts(ctx, init) : 'strays remain';
+    const why = typeof facts === 'string' ? facts : writeProof(id ?? '', facts, effectiveUid());
+    if (why !== undefined) removeProof(id);
+    ctx.debug('proof for %s: %s', id, why ?? 'written');
+  } catch (error) {
+    removeProof(id);
+    ctx.debug('proof for %s: %s', id, error instanceof Error ? error.message : error);
+  }
+}
