@@ -13,7 +13,6 @@ import { readSmallFile } from '../src/proc/node-host.js';
 import { canMoveOwnProcesses } from '../src/proof/movable.js';
 import type { ProofFacts } from '../src/proof/record.js';
 import { removeProof, writeProof } from '../src/proof/store.js';
-import { effectiveUid } from '../src/trust/owner.js';
 import { optionValue } from '../src/runtime/argv.js';
 import type { HookContext } from '../src/runtime/hook.js';
 
@@ -29,7 +28,7 @@ function proofFacts(ctx: HookContext, init: ContainerState): ProofFacts | string
   if (optionValue(ctx.parsed, 'config') !== undefined) return 'the config was given with -f';
   const movable = canMoveOwnProcesses(ctx.bundleConfig());
   if (movable.movable) return `the container can move its own processes: ${movable.why}`;
-  const root = stateRoot(kind, ctx.parsed.globals.root, ctx.env, effectiveUid());
+  const root = stateRoot(kind, ctx.parsed.globals.root, ctx.env, process.geteuid?.() ?? 0);
   const statusPath = root === undefined ? undefined : stateFile(kind, root, id);
   if (statusPath === undefined) return 'no state file';
   const statusText = readSmallFile(statusPath);
@@ -47,7 +46,7 @@ export function recordProof(ctx: HookContext, init: ContainerState, whole: boole
   const id = ctx.parsed.id;
   try {
     const facts = whole ? proofFacts(ctx, init) : 'strays remain';
-    const why = typeof facts === 'string' ? facts : writeProof(id ?? '', facts, effectiveUid());
+    const why = typeof facts === 'string' ? facts : writeProof(id ?? '', facts);
     if (why !== undefined) removeProof(id);
     ctx.debug('proof for %s: %s', id, why ?? 'written');
   } catch (error) {

@@ -7,6 +7,7 @@
 import { closeSync, openSync, renameSync, rmSync, writeSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { makeSafeDirectory } from '../trust/directory.js';
+import { effectiveUid } from '../trust/owner.js';
 import { formatProof, unrecordable, type ProofFacts } from './record.js';
 
 /** bin/cgherd reads the same folder (proven_checkpoint). */
@@ -19,12 +20,12 @@ export function proofFileName(id: string | undefined): string | undefined {
 }
 
 /** Writes the record for `id`; returns why it could not, or undefined. */
-export function writeProof(id: string, facts: ProofFacts, euid: number): string | undefined {
+export function writeProof(id: string, facts: ProofFacts): string | undefined {
   const name = proofFileName(id);
   if (name === undefined) return `no record for id ${JSON.stringify(id)}`;
   const bad = unrecordable(facts);
   if (bad !== undefined) return bad;
-  const dir = makeSafeDirectory(PROOF_DIR, euid);
+  const dir = makeSafeDirectory(PROOF_DIR, effectiveUid());
   if ('refused' in dir) return dir.refused;
   const path = join(dir.real, name);
   const tmp = `${path}.${process.pid}.tmp`;
