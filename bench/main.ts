@@ -12,6 +12,7 @@ import { cleanupPrefix } from '../test/lib/cleanup.js';
 import { benchPassthrough } from './passthrough.js';
 import { benchHerd } from './herd.js';
 import { benchCycle } from './cycle.js';
+import { benchProof } from './proof.js';
 import { benchPodmanCycle } from './podman-cycle.js';
 import { benchLoad } from './load.js';
 import { benchContainerdCycle } from './containerd-cycle.js';
@@ -31,6 +32,7 @@ const SECTIONS: Record<Place, Section[]> = {
     ['pass-through and start-up', benchPassthrough],
     ['the herd, cgroup v1', benchHerd],
     ['checkpoint and restore', benchCycle],
+    ['proven checkpoint: one Node start per cycle', benchProof],
   ],
   v2: [['the herd, cgroup v2', benchHerd]],
   host: [

@@ -5,6 +5,7 @@
 // (src/proof/movable.ts), a record names this boot and the container's state file as it
 // is now. Anything short of that removes the record: the next checkpoint herds again.
 
+import { dirname, join } from 'node:path';
 import { CRIU_FAULT } from '../src/criu/breakpoint-verdict.js';
 import { readBootId } from '../src/criu/probe-cache.js';
 import { parseStateFile, runtimeKind, stateFile, stateRoot } from '../src/lower/state-root.js';
@@ -13,8 +14,15 @@ import { readSmallFile } from '../src/proc/node-host.js';
 import { canMoveOwnProcesses } from '../src/proof/movable.js';
 import type { ProofFacts } from '../src/proof/record.js';
 import { removeProof, writeProof } from '../src/proof/store.js';
-import { optionValue } from '../src/runtime/argv.js';
 import type { HookContext } from '../src/runtime/hook.js';
+
+/** The config crun ran the container with: crun keeps a copy in its state folder, next
+ *  to the state file ("copy config file"), whatever -f or --bundle said at create. */
+function runningConfig(statusPath: string): unknown {
+  const text = readSmallFile(join(dirname(statusPath), 'config.json'));
+  if (text === undefined) throw new Error(`no config.json next to ${statusPath}`);
+  return JSON.parse(text) as unknown;
+}
 
 /** The facts to record, or why there is no proof. */
 function proofFacts(ctx: HookContext, init: ContainerState): ProofFacts | string {
@@ -24,10 +32,6 @@ function proofFacts(ctx: HookContext, init: ContainerState): ProofFacts | string
   if (ctx.childEnv[CRIU_FAULT] !== undefined) return `${CRIU_FAULT} is set for CRIU`;
   const kind = runtimeKind(ctx.settings.lowerRuntime);
   if (kind !== 'crun') return `the lower runtime's state file is not crun's`;
-  // create -f FILE: the config is not the bundle's config.json.
-  if (optionValue(ctx.parsed, 'config') !== undefined) return 'the config was given with -f';
-  const movable = canMoveOwnProcesses(ctx.bundleConfig());
-  if (movable.movable) return `the container can move its own processes: ${movable.why}`;
   const root = stateRoot(kind, ctx.parsed.globals.root, ctx.env, process.geteuid?.() ?? 0);
   const statusPath = root === undefined ? undefined : stateFile(kind, root, id);
   if (statusPath === undefined) return 'no state file';
@@ -35,6 +39,8 @@ function proofFacts(ctx: HookContext, init: ContainerState): ProofFacts | string
   if (statusText === undefined) return `cannot read ${statusPath}`;
   // The state must name the init whose tree was seen.
   if (parseStateFile(kind, statusText)?.pid !== init.pid) return `${statusPath} names another init`;
+  const movable = canMoveOwnProcesses(runningConfig(statusPath));
+  if (movable.movable) return `the container can move its own processes: ${movable.why}`;
   const bootId = readBootId();
   if (bootId === undefined) return 'no boot id';
   return { bootId, statusPath, statusText };
