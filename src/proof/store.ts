@@ -1,11 +1,12 @@
 // Where proof records live and how they are written: one file per container id under
 // /run/cgherd/proof (tmpfs: a reboot empties it), in a folder only root may change
 // (src/trust/directory.ts), written to a temporary name and renamed, so that the launcher
-// never reads half a record. The launcher reads a record only when root owns it and its
+// never reads half a record (src/proc/replace-file.ts). The launcher reads a record only when root owns it and its
 // folder; a record that is wrong anyway only fails to match.
 
-import { closeSync, openSync, renameSync, rmSync, writeSync, constants } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { replaceFile } from '../proc/replace-file.js';
 import { makeSafeDirectory } from '../trust/directory.js';
 import { effectiveUid } from '../trust/owner.js';
 import { formatProof, unrecordable, type ProofFacts } from './record.js';
@@ -27,21 +28,7 @@ export function writeProof(id: string, facts: ProofFacts): string | undefined {
   if (bad !== undefined) return bad;
   const dir = makeSafeDirectory(PROOF_DIR, effectiveUid());
   if ('refused' in dir) return dir.refused;
-  const path = join(dir.real, name);
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-    try {
-      writeSync(fd, formatProof(facts));
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-    return undefined;
-  } catch (error) {
-    rmSync(tmp, { force: true });
-    return `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
-  }
+  return replaceFile(join(dir.real, name), formatProof(facts), 0o600);
 }
 
 /** Removes the record for `id`, if any. Never throws. */

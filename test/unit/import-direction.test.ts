@@ -32,7 +32,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   criu: ['cgroup', 'proc', 'trust'],
   watchdog: ['cgroup', 'proc'],
   trust: [],
-  proof: ['trust'],
+  proof: ['trust', 'proc'],
   validate: ['trust'],
   config: ['lower', 'validate', 'trust'],
   version: [],
