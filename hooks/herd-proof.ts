@@ -25,7 +25,7 @@ function runningConfig(statusPath: string): unknown {
 }
 
 /** The facts to record, or why there is no proof. */
-function proofFacts(ctx: HookContext, init: ContainerState): ProofFacts | string {
+function proofFacts(ctx: HookContext, initPid: number | undefined): ProofFacts | string {
   const id = ctx.parsed.id ?? '';
   // A checkpoint without Node gets no CRIU_FAULT from cgherd and no watchdog: only a host
   // that needs neither switch is proven (criu-no-breakpoints runs before this, per call).
@@ -37,8 +37,11 @@ function proofFacts(ctx: HookContext, init: ContainerState): ProofFacts | string
   if (statusPath === undefined) return 'no state file';
   const statusText = readSmallFile(statusPath);
   if (statusText === undefined) return `cannot read ${statusPath}`;
-  // The state must name the init whose tree was seen.
-  if (parseStateFile(kind, statusText)?.pid !== init.pid) return `${statusPath} names another init`;
+  // The state must name the init whose tree was seen (after a create, it names it).
+  const named = parseStateFile(kind, statusText)?.pid;
+  if (named === undefined || (initPid !== undefined && named !== initPid)) {
+    return `${statusPath} names another init`;
+  }
   const movable = canMoveOwnProcesses(runningConfig(statusPath));
   if (movable.movable) return `the container can move its own processes: ${movable.why}`;
   const bootId = readBootId();
@@ -47,11 +50,16 @@ function proofFacts(ctx: HookContext, init: ContainerState): ProofFacts | string
 }
 
 /** Writes the record when the tree was seen whole in its cgroup and stays there; removes
- *  it otherwise. Never throws: without a record the next checkpoint only runs Node. */
-export function recordProof(ctx: HookContext, init: ContainerState, whole: boolean): void {
+ *  it otherwise. `init`: the one the herd saw; undefined after a create (the state file
+ *  alone names it). Never throws: without a record the next checkpoint only runs Node. */
+export function recordProof(
+  ctx: HookContext,
+  init: ContainerState | undefined,
+  whole: boolean,
+): void {
   const id = ctx.parsed.id;
   try {
-    const facts = whole ? proofFacts(ctx, init) : 'strays remain';
+    const facts = whole ? proofFacts(ctx, init?.pid) : 'strays remain';
     const why = typeof facts === 'string' ? facts : writeProof(id ?? '', facts);
     if (why !== undefined) removeProof(id);
     ctx.debug('proof for %s: %s', id, why ?? 'written');

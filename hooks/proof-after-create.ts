@@ -5,16 +5,14 @@
 
 import type { Hook } from '../src/runtime/hook.js';
 import { recordProof } from './herd-proof.js';
-import { containerInit } from './herd-support.js';
 
 const hook: Hook = {
   name: 'proof-after-create',
   applies: (ctx) => ctx.settings.herd,
   after(ctx, outcome) {
-    if (outcome.status !== 0) return;
-    const init = containerInit(ctx);
-    // `run` without --detach returns once the container has exited.
-    if (init !== undefined) recordProof(ctx, init, true);
+    // Only crun's state file is read, never `<runtime> state`: a create calls the lower
+    // runtime once. After `run` without --detach the container is gone: no record.
+    if (outcome.status === 0) recordProof(ctx, undefined, true);
   },
 };
 
