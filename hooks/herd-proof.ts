@@ -6,8 +6,10 @@
 // is now. Anything short of that removes the record: the next checkpoint herds again.
 
 import { dirname, join } from 'node:path';
-import { CRIU_FAULT } from '../src/criu/breakpoint-verdict.js';
-import { readBootId } from '../src/criu/probe-cache.js';
+import { cachedBreakpointRecord } from '../src/criu/breakpoint-check.js';
+import { CRIU_FAULT, noBreakpointSwitch } from '../src/criu/breakpoint-verdict.js';
+import { criuOnPath } from '../src/criu/criu-binary.js';
+import { probeCachePath, readBootId } from '../src/criu/probe-cache.js';
 import { parseStateFile, runtimeKind, stateFile, stateRoot } from '../src/lower/state-root.js';
 import type { ContainerState } from '../src/lower/state.js';
 import { readSmallFile } from '../src/proc/node-host.js';
@@ -24,12 +26,30 @@ function runningConfig(statusPath: string): unknown {
   return JSON.parse(text) as unknown;
 }
 
+/**
+ * On checkpoint and restore, criu-no-breakpoints has already decided CRIU_FAULT for this
+ * call. A create runs no CRIU and no such hook, so it proves the next checkpoint only from
+ * this boot's cached probe saying CRIU needs no switch; it never probes (a bad host's probe
+ * would hold every first create of a boot for seconds). Undefined: no switch is needed.
+ */
+function createdHostNeedsNoSwitch(ctx: HookContext): string | undefined {
+  if (ctx.parsed.command === 'checkpoint' || ctx.parsed.command === 'restore') return undefined;
+  const criu = criuOnPath(ctx.childEnv.PATH);
+  if (criu === undefined) return 'no criu on the lower runtime PATH';
+  const cached = cachedBreakpointRecord(criu, probeCachePath(ctx.env));
+  if (!('record' in cached)) return `no breakpoint probe of ${criu} this boot`;
+  const decision = noBreakpointSwitch(cached.record, undefined);
+  return decision.add ? `the next checkpoint needs ${CRIU_FAULT}: ${decision.why}` : undefined;
+}
+
 /** The facts to record, or why there is no proof. */
 function proofFacts(ctx: HookContext, initPid: number | undefined): ProofFacts | string {
   const id = ctx.parsed.id ?? '';
   // A checkpoint without Node gets no CRIU_FAULT from cgherd and no watchdog: only a host
   // that needs neither switch is proven (criu-no-breakpoints runs before this, per call).
   if (ctx.childEnv[CRIU_FAULT] !== undefined) return `${CRIU_FAULT} is set for CRIU`;
+  const unswitched = createdHostNeedsNoSwitch(ctx);
+  if (unswitched !== undefined) return unswitched;
   const kind = runtimeKind(ctx.settings.lowerRuntime);
   if (kind !== 'crun') return `the lower runtime's state file is not crun's`;
   const root = stateRoot(kind, ctx.parsed.globals.root, ctx.env, process.geteuid?.() ?? 0);

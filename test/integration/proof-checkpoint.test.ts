@@ -18,6 +18,8 @@ import { cleanupPrefix } from '../lib/cleanup.js';
 import { checkpointArgv } from '../lib/cr-argv.js';
 import { Scenario, bare, viaCgherd } from '../lib/scenario.js';
 import { PROOF_DIR } from '../../src/proof/store.js';
+import { criuOnPath, criuStamp } from '../../src/criu/criu-binary.js';
+import { formatProbeRecord, readBootId } from '../../src/criu/probe-cache.js';
 
 const PREFIX = 'cgt-proof-';
 const CRUN = RUNTIMES.crun181;
@@ -151,6 +153,44 @@ test('v1: run through cgherd, the first checkpoint starts no Node and passes', a
     assertNoNode(await tracedCheckpoint(sc, id, false), 'checkpoint after run');
   } finally {
     await sc.cleanup();
+  }
+});
+
+test('v1: on a host whose probe says breakpoints are missing, run writes no proof: the checkpoint needs Node (CRIU_FAULT)', async () => {
+  // This boot's probe record for the CRIU crun will run, as criu-no-breakpoints writes
+  // it, with the verdict a VM without debug registers gets. A proven checkpoint would
+  // run CRIU 4.1 without CRIU_FAULT there, and hang.
+  const cache = `/run/cgherd/test-proof-probe-${process.pid}.json`;
+  const criu = criuOnPath(process.env.PATH);
+  const stamp = criu === undefined ? undefined : criuStamp(criu);
+  assert.ok(criu !== undefined && stamp !== undefined, 'criu on PATH');
+  writeFileSync(
+    cache,
+    formatProbeRecord({
+      bootId: readBootId() ?? 'unknown',
+      criuPath: criu,
+      criuStamp: stamp,
+      criuVersion: '4.1.1',
+      verdict: 'missing',
+      detail: 'written by the test',
+      ms: 0,
+      probedAt: new Date().toISOString(),
+    }),
+    { mode: 0o600 },
+  );
+  const sc = new Scenario(
+    'v1',
+    viaCgherd(CRUN, 'cgherd over crun 1.8.1', { CGHERD_CRIU_PROBE_CACHE: cache }),
+    PREFIX,
+  );
+  try {
+    const id = `${PREFIX}${serial++}m`;
+    assert.is((await sc.run(id, await bundle(sc, 'run-missing'))).code, 0);
+    await sc.waitForTree(id, TREE8_SIZE);
+    assert.not.ok(existsSync(record(id)), 'no proof record where CRIU needs CRIU_FAULT');
+  } finally {
+    await sc.cleanup();
+    rmSync(cache, { force: true });
   }
 });
 
