@@ -16,6 +16,7 @@ import { cleanupPrefix } from '../test/lib/cleanup.js';
 import { benchPassthrough } from './passthrough.js';
 import { benchHerd } from './herd.js';
 import { benchCycle } from './cycle.js';
+import { benchProof } from './proof.js';
 import { benchPodmanCycle } from './podman-cycle.js';
 import { benchLoad } from './load.js';
 import { benchContainerdCycle } from './containerd-cycle.js';
@@ -41,6 +42,7 @@ const SECTIONS: Record<Place, Section[]> = {
     { name: 'pass-through and start-up', run: benchPassthrough, goals: true },
     { name: 'the herd, cgroup v1', run: benchHerd },
     { name: 'checkpoint and restore', run: benchCycle, goals: true },
+    { name: 'proven checkpoint: one Node start per cycle', run: benchProof, goals: true },
   ],
   v2: [{ name: 'the herd, cgroup v2', run: benchHerd }],
   host: [

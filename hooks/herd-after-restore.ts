@@ -21,6 +21,7 @@ import { restoreImagePath } from '../src/lower/path-rules.js';
 import { NodeHost } from '../src/proc/node-host.js';
 import { restoreLocation } from '../src/runtime/argv.js';
 import type { Hook, HookContext } from '../src/runtime/hook.js';
+import { recordProof } from './herd-proof.js';
 import { containerInit, herdContainer } from './herd-support.js';
 
 /** The image's cgroups that do not exist yet: the ones the restore will create. */
@@ -83,6 +84,7 @@ const hook: Hook<RecordedPath[]> = {
         warn: `restored, but the herd failed: ${error instanceof Error ? error.message : error}`,
       };
     }
+    recordProof(ctx, init, report.strays.length === 0);
     if (recorded && recorded.length > 0) {
       try {
         removeStale(ctx, recorded, report.target);

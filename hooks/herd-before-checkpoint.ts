@@ -4,6 +4,7 @@
 
 import { describeStrays } from '../src/herd/index.js';
 import type { Hook } from '../src/runtime/hook.js';
+import { recordProof } from './herd-proof.js';
 import { containerInit, herdContainer } from './herd-support.js';
 
 const hook: Hook = {
@@ -18,8 +19,10 @@ const hook: Hook = {
       report = herdContainer(ctx, init, ctx.cgroupMounts());
     } catch (error) {
       ctx.debug('%s', error instanceof Error ? error.message : error);
+      recordProof(ctx, init, false);
       return;
     }
+    recordProof(ctx, init, report.strays.length === 0);
     const strays = describeStrays(report);
     if (strays === undefined) return;
     return {

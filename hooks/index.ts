@@ -15,6 +15,9 @@
 //                             cgroups CRIU created; strays left are one warning.
 //   2. restore-into-cgroup    after: remove the CRIU config file.
 // On `checkpoint`: herd-before-checkpoint herds first, and refuses while strays remain.
+// After a herd that left no strays (restore or checkpoint) and after create or run,
+// herd-proof writes the record that lets the next checkpoint run without Node
+// (bin/cgherd, proven_checkpoint; docs/measured-facts.md, "Proven checkpoints").
 // On both, criu-no-breakpoints (before; ahead of the herd, so that a first probe after a
 // reboot does not sit between the herd and the dump) hands CRIU_FAULT=130 to the lower
 // runtime on a host without hardware breakpoints whose CRIU predates 4.2, and
@@ -48,6 +51,11 @@ export const HOOKS: readonly HookEntry[] = [
     name: 'herd-before-checkpoint',
     commands: ['checkpoint'],
     load: async () => (await import('./herd-before-checkpoint.js')).default,
+  },
+  {
+    name: 'proof-after-create',
+    commands: ['create', 'run'],
+    load: async () => (await import('./proof-after-create.js')).default,
   },
   {
     name: 'criu-watchdog',

@@ -26,18 +26,28 @@ export interface BreakpointCheckOptions {
   skipProbe?(version: CriuVersion | undefined): string | undefined;
 }
 
+/** This boot's cached record for one CRIU binary, or why there is none. Never probes. */
+export function cachedBreakpointRecord(
+  criuPath: string,
+  cachePath: string,
+): { record: ProbeRecord } | { note: string | undefined } {
+  const stamp = criuStamp(criuPath);
+  if (stamp === undefined) return { note: 'criu is gone' };
+  const read = readProbeCache(cachePath);
+  if ('ignored' in read) return { note: read.ignored };
+  if (!('record' in read)) return { note: undefined };
+  const bootId = readBootId() ?? 'unknown';
+  const mismatch = recordMismatch(read.record, { bootId, criuPath, criuStamp: stamp });
+  return mismatch === undefined ? { record: read.record } : { note: mismatch };
+}
+
 export async function breakpointAnswer(opts: BreakpointCheckOptions): Promise<BreakpointAnswer> {
   const stamp = criuStamp(opts.criuPath);
   if (stamp === undefined) return { record: undefined, source: 'none', none: 'criu is gone' };
   const bootId = readBootId() ?? 'unknown';
-  const read = readProbeCache(opts.cachePath);
-  let cacheNote: string | undefined;
-  if ('record' in read) {
-    cacheNote = recordMismatch(read.record, { bootId, criuPath: opts.criuPath, criuStamp: stamp });
-    if (cacheNote === undefined) return { record: read.record, source: 'cache' };
-  } else if ('ignored' in read) {
-    cacheNote = read.ignored;
-  }
+  const cached = cachedBreakpointRecord(opts.criuPath, opts.cachePath);
+  if ('record' in cached) return { record: cached.record, source: 'cache' };
+  const cacheNote = cached.note;
   const note = cacheNote === undefined ? {} : { cacheNote: `${opts.cachePath}: ${cacheNote}` };
   const version = probeCriuVersion(opts.criuPath);
   const skip = opts.skipProbe?.(version);

@@ -4,19 +4,9 @@
 // and nobody else may write them (src/trust/owner.ts), and written the way a reader
 // never sees half of it: a temporary file in the same directory, fsynced, renamed.
 
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname, isAbsolute } from 'node:path';
+import { replaceFile } from '../proc/replace-file.js';
 import { effectiveUid, pathUntrustedBecause, untrustedBecause } from '../trust/owner.js';
 import {
   BREAKPOINT_VERDICTS,
@@ -120,24 +110,14 @@ export function readProbeCache(path: string): CacheRead {
  */
 export function writeProbeCache(path: string, record: ProbeRecord): string | undefined {
   const dir = dirname(path);
-  const tmp = `${path}.${process.pid}.tmp`;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o755 });
-    const distrust = pathUntrustedBecause(dir);
-    if (distrust !== undefined) return distrust;
-    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
-    try {
-      writeSync(fd, formatProbeRecord(record));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-    return undefined;
   } catch (error) {
-    rmSync(tmp, { force: true });
     return `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
   }
+  const distrust = pathUntrustedBecause(dir);
+  if (distrust !== undefined) return distrust;
+  return replaceFile(path, formatProbeRecord(record), 0o644);
 }
 
 export function readBootId(): string | undefined {
