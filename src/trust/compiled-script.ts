@@ -1,6 +1,8 @@
-// Loads generated CommonJS validator code through vm.Script with a V8 code cache built at
-// build time (tools/gen-validators.mjs). Compiling a 120-200 kB OCI validator from scratch
-// costs about 10 ms on every `create`; with the cache it is about one. The cache is only
+// Loads generated CommonJS code through vm.Script with a V8 code cache built at build time:
+// the OCI validators (tools/gen-validators.mjs) and the runtime face itself
+// (tools/bundle-runtime.mjs, loaded by src/runtime/boot.ts). Compiling a 120-200 kB OCI
+// validator from scratch costs about 10 ms on every `create`; with the cache it is about
+// one. The cache is only
 // an optimisation: a missing one, or one V8 rejects (another Node version or flags), means
 // compiling as usual, with the same result.
 
@@ -9,9 +11,14 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createRequire } from 'node:module';
 import vm from 'node:vm';
-import { fdUntrustedBecause, OWNER_ADVICE } from '../trust/owner.js';
+import { fdUntrustedBecause, OWNER_ADVICE } from './owner.js';
 
-type Factory = (module: { exports: unknown }, exports: unknown, require: NodeJS.Require) => void;
+type Factory = (
+  module: { exports: unknown },
+  exports: unknown,
+  require: NodeJS.Require,
+  filename: string,
+) => void;
 
 /**
  * `require` for the generated code, made on its first call: the OCI validators require
@@ -54,15 +61,15 @@ function cacheFor(source: string, cacheFile: string): Buffer | undefined {
 }
 
 /**
- * `source` is `(function (module, exports, require) {...})`; `cacheFile` is named by the
- * source's sha256 (see cacheFor).
+ * `source` is `(function (module, exports, require, __filename) {...})` (the last two
+ * may be left out); `cacheFile` is named by the source's sha256 (see cacheFor).
  */
 export function loadCompiledScript(source: string, filename: string, cacheFile: string): unknown {
   const cachedData = cacheFor(source, cacheFile);
   const script = new vm.Script(source, { filename, cachedData });
   const factory = script.runInThisContext() as Factory;
   const module = { exports: {} as unknown };
-  factory(module, module.exports, lazyRequire(filename));
+  factory(module, module.exports, lazyRequire(filename), filename);
   return module.exports;
 }
 
@@ -81,7 +88,7 @@ export function loadCompiledFile(sourceFile: string, cacheFile: string): unknown
   try {
     const untrusted = fdUntrustedBecause(sourceFile, fd);
     if (untrusted !== undefined) {
-      throw new Error(`refusing the validator ${sourceFile}: ${untrusted}; ${OWNER_ADVICE}`);
+      throw new Error(`refusing to load ${sourceFile}: ${untrusted}; ${OWNER_ADVICE}`);
     }
     source = readFileSync(fd, 'utf8');
   } finally {
