@@ -11,6 +11,12 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createRequire } from 'node:module';
 import vm from 'node:vm';
+import {
+  BOOT_CODE_CACHE_DIR,
+  bootCachePath,
+  readBootCache,
+  writeBootCache,
+} from './boot-code-cache.js';
 import { fdUntrustedBecause, OWNER_ADVICE } from './owner.js';
 
 type Factory = (
@@ -33,16 +39,20 @@ function lazyRequire(filename: string): NodeJS.Require {
   return lazy;
 }
 
+/** Whether `cacheFile`'s name carries the sha256 of `source` (see readBuildCache). */
+function namedFor(source: string, cacheFile: string): boolean {
+  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  return basename(cacheFile).includes(`.${hash}.`);
+}
+
 /**
- * The cache's bytes, or undefined when there is none or it was made for another source.
- * V8 checks only a source's length against its cache, and a cache holds code that runs:
- * the file's name carries the sha256 of the source it was made from (tools/gen-validators
- * .mjs), and it is used only when that matches the source actually loaded. Root runs it,
+ * The build's cache, or undefined when there is none. V8 checks only a source's length
+ * against its cache, and a cache holds code that runs: the file's name carries the sha256
+ * of the source it was made from (tools/gen-validators.mjs, tools/bundle-runtime.mjs), and
+ * it is used only when that matches the source actually loaded (namedFor). Root runs it,
  * so one that another user can change is refused, like the rest of dist/.
  */
-function cacheFor(source: string, cacheFile: string): Buffer | undefined {
-  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
-  if (!basename(cacheFile).includes(`.${hash}.`)) return undefined;
+function readBuildCache(cacheFile: string): Buffer | undefined {
   let fd: number;
   try {
     fd = openSync(cacheFile, 'r');
@@ -62,11 +72,26 @@ function cacheFor(source: string, cacheFile: string): Buffer | undefined {
 
 /**
  * `source` is `(function (module, exports, require, __filename) {...})` (the last two
- * may be left out); `cacheFile` is named by the source's sha256 (see cacheFor).
+ * may be left out); `cacheFile` is named by the source's sha256 (see readBuildCache). A
+ * cache this Node made earlier in the boot comes first (boot-code-cache.ts); when there is
+ * none and the build's is missing or V8 rejects it (made by another Node), this process
+ * leaves one on exit, with every function compiled by then. `bootDir`: tests only.
  */
-export function loadCompiledScript(source: string, filename: string, cacheFile: string): unknown {
-  const cachedData = cacheFor(source, cacheFile);
+export function loadCompiledScript(
+  source: string,
+  filename: string,
+  cacheFile: string,
+  bootDir = BOOT_CODE_CACHE_DIR,
+): unknown {
+  const named = namedFor(source, cacheFile);
+  const bootFile = bootCachePath(cacheFile, bootDir);
+  const cachedData = named
+    ? (readBootCache(bootFile, bootDir) ?? readBuildCache(cacheFile))
+    : undefined;
   const script = new vm.Script(source, { filename, cachedData });
+  if (named && (cachedData === undefined || script.cachedDataRejected === true)) {
+    process.once('exit', () => writeBootCache(bootFile, script.createCachedData(), bootDir));
+  }
   const factory = script.runInThisContext() as Factory;
   const module = { exports: {} as unknown };
   factory(module, module.exports, lazyRequire(filename), filename);
@@ -77,7 +102,11 @@ export function loadCompiledScript(source: string, filename: string, cacheFile: 
  * The same, with the source in a file; undefined when that file cannot be read. The check
  * is made on the descriptor the source is read from: what is checked is what runs.
  */
-export function loadCompiledFile(sourceFile: string, cacheFile: string): unknown {
+export function loadCompiledFile(
+  sourceFile: string,
+  cacheFile: string,
+  bootDir = BOOT_CODE_CACHE_DIR,
+): unknown {
   let fd: number;
   try {
     fd = openSync(sourceFile, 'r');
@@ -94,5 +123,5 @@ export function loadCompiledFile(sourceFile: string, cacheFile: string): unknown
   } finally {
     closeSync(fd);
   }
-  return loadCompiledScript(source, sourceFile, cacheFile);
+  return loadCompiledScript(source, sourceFile, cacheFile, bootDir);
 }
