@@ -6,8 +6,7 @@
 // an optimisation: a missing one, or one V8 rejects (another Node version or flags), means
 // compiling as usual, with the same result.
 
-import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createRequire } from 'node:module';
 import vm from 'node:vm';
@@ -18,6 +17,7 @@ import {
   writeBootCache,
 } from './boot-code-cache.js';
 import { fdUntrustedBecause, OWNER_ADVICE } from './owner.js';
+import { fileIdentity, recordVerified, verifiedSha256 } from './verified-sources.js';
 
 type Factory = (
   module: { exports: unknown },
@@ -39,10 +39,18 @@ function lazyRequire(filename: string): NodeJS.Require {
   return lazy;
 }
 
-/** Whether `cacheFile`'s name carries the sha256 of `source` (see readBuildCache). */
-function namedFor(source: string, cacheFile: string): boolean {
-  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
-  return basename(cacheFile).includes(`.${hash}.`);
+/**
+ * node:crypto loaded on first use: it costs about 3 ms, and a source file hashed earlier
+ * in the boot is not hashed again (verified-sources.ts).
+ */
+function sha256(text: string): string {
+  const crypto = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return crypto.createHash('sha256').update(text).digest('hex');
+}
+
+/** Whether `cacheFile`'s name carries `sha256`, the source's (see readBuildCache). */
+function namedFor(sha256: string, cacheFile: string): boolean {
+  return basename(cacheFile).includes(`.${sha256.slice(0, 16)}.`);
 }
 
 /**
@@ -82,8 +90,10 @@ export function loadCompiledScript(
   filename: string,
   cacheFile: string,
   bootDir = BOOT_CODE_CACHE_DIR,
+  /** The source's sha256, when known without hashing it. */
+  knownSha256?: string,
 ): unknown {
-  const named = namedFor(source, cacheFile);
+  const named = namedFor(knownSha256 ?? sha256(source), cacheFile);
   const bootFile = bootCachePath(cacheFile, bootDir);
   const cachedData = named
     ? (readBootCache(bootFile, bootDir) ?? readBuildCache(cacheFile))
@@ -114,14 +124,21 @@ export function loadCompiledFile(
     return undefined;
   }
   let source: string;
+  let identity: string;
   try {
     const untrusted = fdUntrustedBecause(sourceFile, fd);
     if (untrusted !== undefined) {
       throw new Error(`refusing to load ${sourceFile}: ${untrusted}; ${OWNER_ADVICE}`);
     }
+    identity = fileIdentity(fstatSync(fd, { bigint: true }));
     source = readFileSync(fd, 'utf8');
   } finally {
     closeSync(fd);
   }
-  return loadCompiledScript(source, sourceFile, cacheFile, bootDir);
+  let known = verifiedSha256(sourceFile, identity, bootDir);
+  if (known === undefined) {
+    known = sha256(source);
+    if (namedFor(known, cacheFile)) recordVerified(sourceFile, identity, known, bootDir);
+  }
+  return loadCompiledScript(source, sourceFile, cacheFile, bootDir, known);
 }
