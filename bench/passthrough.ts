@@ -2,12 +2,13 @@
 // that only execs crun (the least any launcher in sh can cost), with the lower runtime from
 // CGHERD_RUNTIME and from a config file (the installed set-up), crun itself beside them;
 // `cgherd create` against `crun create` (validation on, the default); then start-up of an
-// intercepted command against `node -e 0`.
+// intercepted command against `node -e 0` (bench/startup.ts).
 
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bareNodeStart, interleave, mustRun, ratioLine } from './measure.js';
+import { interleave, mustRun, ratioLine } from './measure.js';
+import { benchStartup } from './startup.js';
 import { CGHERD_BIN, RUNTIMES } from '../test/lib/bed.js';
 import { makeBundle } from '../test/lib/bundle.js';
 
@@ -73,32 +74,7 @@ export async function benchPassthrough(lines: string[]): Promise<void> {
     lines.push(ratioLine('cgherd create / crun create (validation on)', cgc!, crc!));
     lines.push(ratioLine('cgherd create with validation / with validation off', cgc!, cgOff!));
 
-    // Start-up alone: the lower runtime is /bin/true, so what is left is Node, cgherd's
-    // modules, the settings and the hooks of the command (validation included).
-    const startEnv = { ...process.env, CGHERD_RUNTIME: '/bin/true' };
-    const [su, suOff, node] = await interleave(
-      [
-        {
-          label: 'cgherd create (start-up)',
-          run: () => mustRun(CGHERD_BIN, ['create', '--bundle', bundle, 'x'], { env: startEnv }),
-        },
-        {
-          label: 'cgherd create (start-up, validation off)',
-          run: () =>
-            mustRun(CGHERD_BIN, ['create', '--bundle', bundle, 'x'], {
-              env: { ...startEnv, CGHERD_VALIDATE: 'off' },
-            }),
-        },
-        { label: 'node -e 0', run: bareNodeStart },
-      ],
-      40,
-    );
-    lines.push(
-      ratioLine('intercepted start-up (create, validation on) / node -e 0', su!, node!, 1.35),
-    );
-    lines.push(
-      ratioLine('intercepted start-up (create, validation off) / node -e 0', suOff!, node!, 1.2),
-    );
+    await benchStartup(bundle, lines);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

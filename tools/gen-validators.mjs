@@ -186,7 +186,7 @@ function esmModule(code, outFile) {
 /**
  * The OCI validators are 120-200 kB of code; compiling one costs more than the rest of a
  * `create`. So their source is run through vm.Script with a V8 code cache made here (see
- * src/validate/compiled-script.ts). Files are named by the source's sha256, because V8
+ * src/trust/compiled-script.ts). Files are named by the source's sha256, because V8
  * itself checks only the source's length against a cache.
  */
 function scriptSource(code, outFile) {

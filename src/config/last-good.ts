@@ -9,7 +9,6 @@
 // under a temporary name and renamed, and is read only through a descriptor whose owner
 // and mode pass the same check as the config file's.
 
-import { createHash } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -27,9 +26,24 @@ import { effectiveUid, fdUntrustedBecause } from '../trust/owner.js';
 
 export const LAST_GOOD_DIR = '/run/cgherd/last-good';
 
+/**
+ * Pure: 16 hex digits from the config path (two 32-bit FNV-1a lanes). Only a file name:
+ * the record names its config, and a record for another one is not used. Not sha256:
+ * loading node:crypto costs every create about 3 ms (docs/measured-facts.md).
+ */
+export function pathKey(path: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
 function fileFor(dir: string, configFile: string): string {
-  const key = createHash('sha256').update(configFile).digest('hex').slice(0, 16);
-  return join(dir, `runtime-${key}.json`);
+  return join(dir, `runtime-${pathKey(configFile)}.json`);
 }
 
 interface Record {

@@ -14,7 +14,7 @@
 
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { loadCompiledFile, loadCompiledScript } from './compiled-script.js';
+import { loadCompiledFile, loadCompiledScript } from '../trust/compiled-script.js';
 // A type import, but it also makes tsc emit the CommonJS file (the include globs are *.ts).
 import type * as FullSource from './generated/oci-config-full.cjs';
 import { SOURCE_SHA256 as PASS_SHA256 } from './generated/oci-config-pass.js';

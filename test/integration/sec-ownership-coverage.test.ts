@@ -25,7 +25,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { REPO_ROOT } from '../lib/bed.js';
 import { installTree } from '../lib/rootless.js';
-import { loadCompiledFile } from '../../src/validate/compiled-script.js';
+import { loadCompiledFile } from '../../src/trust/compiled-script.js';
 
 const base = mkdtempSync('/tmp/cgt-own-cover-');
 chmodSync(base, 0o755);
@@ -88,6 +88,16 @@ test('control: the untouched tree runs an operator and a runtime command', () =>
 });
 
 const PASS_SOURCE = readdirSync(generated).find((n) => /^oci-config-pass\..*\.source\.js$/.test(n));
+// The runtime face itself, loaded by dist/src/cgherd-runtime.cjs (src/runtime/boot.ts)
+// through checked descriptors: the launcher checks only their folder.
+const faceFile = (suffix: string): string =>
+  join(
+    tree,
+    'dist/src',
+    readdirSync(join(tree, 'dist/src')).find(
+      (n) => n.startsWith('cgherd-runtime.') && n.endsWith(suffix),
+    ) ?? `none${suffix}`,
+  );
 
 const CASES: [label: string, path: string, argv: string[]][] = [
   ['a folder above the tree', above, CLI],
@@ -98,6 +108,8 @@ const CASES: [label: string, path: string, argv: string[]][] = [
   ['a command module', join(tree, 'dist/src/commands/doctor.js'), CLI],
   ['the generated validators folder', generated, RUNTIME],
   ['the validators folder', join(tree, 'dist/src/validate'), RUNTIME],
+  ["the runtime face's source", faceFile('.source.js'), RUNTIME],
+  ["the runtime face's V8 code cache", faceFile('.v8cache'), RUNTIME],
 ];
 
 for (const [label, path, argv] of CASES) {

@@ -10,7 +10,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import vm from 'node:vm';
-import { loadCompiledScript } from '../../src/validate/compiled-script.js';
+import { loadCompiledScript } from '../../src/trust/compiled-script.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cgt-v8cache-'));
 const source = (word: string): string =>

@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SOURCE, SOURCE_SHA256 } from '../../src/validate/generated/oci-config-full.cjs';
 import { SOURCE_SHA256 as PASS_SHA256 } from '../../src/validate/generated/oci-config-pass.js';
-import { loadCompiledFile, loadCompiledScript } from '../../src/validate/compiled-script.js';
+import { loadCompiledFile, loadCompiledScript } from '../../src/trust/compiled-script.js';
 
 const generated = (name: string): string =>
   fileURLToPath(new URL(`../../src/validate/generated/${name}`, import.meta.url));

@@ -12,7 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SOURCE, SOURCE_SHA256 } from '../../src/validate/generated/oci-config-full.cjs';
 import { SOURCE_SHA256 as PASS_SHA256 } from '../../src/validate/generated/oci-config-pass.js';
-import { loadCompiledFile, loadCompiledScript } from '../../src/validate/compiled-script.js';
+import { loadCompiledFile, loadCompiledScript } from '../../src/trust/compiled-script.js';
 import {
   checkOciConfigFile,
   ociConfigDataPasses,
