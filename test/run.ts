@@ -5,8 +5,9 @@
 //   node dist/test/run.js [unit|integration|e2e ...] [--filter SUBSTRING] [--skip SUBSTRING]
 //                         [--include-tally LOG [--expect-files LIST]] [--list]
 //
-// Just before that line, one line names the CRIU breakpoint mode the run had (delivered,
-// or missing and bridged by CRIU_FAULT=130; test/env/breakpoints.sh).
+// Each file closes with `-- FILE: S s` (its wall time); before the closing line come the
+// ten slowest files of the run and one line naming the CRIU breakpoint mode the run had
+// (delivered, or missing and bridged by CRIU_FAULT=130; test/env/breakpoints.sh).
 //
 // --include-tally adds the closing line of another run's log (e.g. the Node 18 run inside
 // the Debian 12 root) to this one's, so that `make test` closes with one line for both; a
@@ -132,6 +133,19 @@ export function closingTally(
   return { ...tally, notes };
 }
 
+export interface FileTime {
+  file: string;
+  seconds: number;
+}
+
+/** The `n` slowest files, slowest first, one `  S s  FILE` line each. Pure. */
+export function slowestLines(times: readonly FileTime[], n: number): string[] {
+  return [...times]
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, n)
+    .map(({ file, seconds }) => `${seconds.toFixed(1).padStart(7)} s  ${file}`);
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const filters: string[] = [];
@@ -173,9 +187,15 @@ async function main(): Promise<void> {
     for (const file of selected) process.stdout.write(`${relative(HERE, file)}\n`);
     return;
   }
+  const times: FileTime[] = [];
   for (const file of selected) {
-    process.stdout.write(`\n== ${relative(HERE, file)}\n`);
+    const name = relative(HERE, file);
+    process.stdout.write(`\n== ${name}\n`);
+    const started = performance.now();
     const tally = await runFile(file);
+    const seconds = (performance.now() - started) / 1000;
+    times.push({ file: name, seconds });
+    process.stdout.write(`-- ${name}: ${seconds.toFixed(1)} s\n`);
     sum.passed += tally.passed;
     sum.failed += tally.failed;
     sum.skipped += tally.skipped;
@@ -190,6 +210,11 @@ async function main(): Promise<void> {
     sum.failed += tally.failed;
     sum.skipped += tally.skipped;
     if (tally.failed > 0) failedFiles.push(log);
+  }
+  if (times.length > 0) {
+    const total = times.reduce((t, f) => t + f.seconds, 0);
+    process.stdout.write(`\n${times.length} files in ${total.toFixed(0)} s; the slowest:\n`);
+    process.stdout.write(`${slowestLines(times, 10).join('\n')}\n`);
   }
   if (failedFiles.length > 0) process.stdout.write(`\nfailed in: ${failedFiles.join(', ')}\n`);
   // Which CRIU path the integration and e2e files took: a run on a machine without
