@@ -153,6 +153,8 @@ export class ContainerdBed {
    *  after all that with what failed. */
   async clear(keep: readonly string[]): Promise<void> {
     const errors: string[] = [];
+    // A task whose tree a failed checkpoint left frozen cannot die until thawed.
+    thawBed(this.name);
     for (const id of (await this.ok(['container', 'ls', '-q'])).split('\n').filter(Boolean)) {
       errors.push(...(await this.remove(id)));
     }
@@ -161,7 +163,8 @@ export class ContainerdBed {
       const r = await this.ctr(['image', 'rm', '--sync', image], 30_000);
       if (r.code !== 0) errors.push(`ctr image rm ${image}: ${r.stderr.trim()}`);
     }
-    // Strays a restore left in a removed container's cgroup; the daemon's stays.
+    // Strays a restore left in a removed container's cgroup (thawed again: a restore
+    // re-creates a frozen v1 freezer cgroup); the daemon's stays.
     thawBed(this.name);
     const top = `/${this.name}/`;
     const daemon = `${top}daemon`;
