@@ -154,7 +154,7 @@ export class ContainerdBed {
   async clear(keep: readonly string[]): Promise<void> {
     const errors: string[] = [];
     // A task whose tree a failed checkpoint left frozen cannot die until thawed.
-    thawBed(this.name);
+    this.thaw();
     for (const id of (await this.ok(['container', 'ls', '-q'])).split('\n').filter(Boolean)) {
       errors.push(...(await this.remove(id)));
     }
@@ -234,6 +234,12 @@ export class ContainerdBed {
   /** A path for the test's own files, removed by stop(). */
   scratch(name: string): string {
     return join(this.dir, 'scratch', name);
+  }
+
+  /** Thaws every frozen cgroup of the bed (see thawBed): for the clean-up at the end of a
+   *  test, never between its steps. */
+  thaw(): void {
+    thawBed(this.name);
   }
 
   /** Removes a container whatever its state: task killed and deleted, then the container.
