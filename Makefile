@@ -44,7 +44,7 @@ demo: testbed build
 	node dist/demo/seed.js
 
 # The whole suite on the host's Node (the Debian 12 VM's Podman seed included: one boot,
-# about 4 min under TCG), then the Node 18 group inside the Debian 12 root; one closing
+# about 3.5 min under TCG), then the Node 18 group inside the Debian 12 root; one closing
 # line for both. Every file the Node 18 group lists must have run in it: one it never
 # started (its root did not start, or it ran nothing) counts as a failure. Each file's
 # wall time is on its closing `-- FILE: S s` line, the ten slowest before the tally.
@@ -72,7 +72,7 @@ test-e2e: testbed build
 	node dist/test/run.js e2e $(VM_SKIP)
 
 # The Debian 12 VM's tests (cgroup v2 with every controller) boot a VM each under TCG.
-# e2e/podman-vm-seed (the Podman seed over crun 1.8.1 with its control, about 4 min) is
+# e2e/podman-vm-seed (the Podman seed over crun 1.8.1 with its control, about 3.5 min) is
 # in make test; e2e/containerd-vm-systemd (about 6 min more) would take make test past its
 # time budget, so it runs in `make test-vm` only.
 VM_ONLY_TESTS := e2e/containerd-vm-systemd
@@ -106,7 +106,7 @@ test-node18: testbed package
 	$(NODE18_RUN)
 
 # The tests in the Debian 12 VM alone (test/env/vm-host.sh: qemu under TCG, Debian's
-# kernel, systemd, cgroup v2 with every controller): e2e/podman-vm-seed (about 4 min here,
+# kernel, systemd, cgroup v2 with every controller): e2e/podman-vm-seed (about 3.5 min here,
 # also in make test) and e2e/containerd-vm-systemd (about 6 min, only here), each booting
 # its own VM; a first image build adds about 1.5 min.
 test-vm: testbed build package
