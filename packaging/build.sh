@@ -2,7 +2,7 @@
 # `make package`: builds build/cgherd_<version>_all.deb (dpkg-deb) and
 # build/cgherd-<version>-1.noarch.rpm (rpmbuild) from the built tree. `make build` runs
 # first (Makefile), so dist/ is current. Production node_modules come from `npm ci
-# --omit=dev` in a staging copy, never from the development tree.
+# --omit=dev` in a staging copy, never from the development tree, cached by the lock file.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,6 +25,39 @@ done
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 export SOURCE_DATE_EPOCH
 
+# The production node_modules, made by `npm ci --omit=dev` in DIR (which holds package.json
+# and package-lock.json) and trimmed; kept under build/ keyed by the lock file and this
+# recipe, so that a run whose dependencies did not change copies them instead of running
+# npm again. A cache that is not whole is never used: it is renamed into place last.
+prod_modules() {
+	dir=$1
+	key=$( (cat package-lock.json && sed -n '/^prod_modules() {$/,/^}$/p' "${BASH_SOURCE[0]}") | sha256sum | cut -c1-16)
+	cache=$out/cache/node_modules-$key
+	if [ ! -d "$cache" ]; then
+		rm -rf "$out/cache"
+		mkdir -p "$out/cache/new"
+		install -m 0644 package.json package-lock.json "$out/cache/new/"
+		(cd "$out/cache/new" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error >/dev/null)
+		modules=$out/cache/new/node_modules
+		rm -f "$modules/.package-lock.json"
+		# What the modules' authors kept for their own tools (linters, npm, git) is no part of
+		# the program, and lintian rejects it; a module file marked executable without a #!
+		# line is not a program either.
+		find "$modules" \( -name '.eslintrc*' -o -name '.npmignore' -o -name '.git*' \
+			-o -name '.travis.yml' -o -name '.editorconfig' -o -name '.prettierrc*' \) -exec rm -rf {} +
+		# Their READMEs and change logs are documentation outside /usr/share/doc; their
+		# licences stay beside them (the copyright file points there).
+		find "$modules" -type f \( -iname 'readme' -o -iname 'readme.md' -o -iname 'readme.markdown' \
+			-o -iname 'changelog.md' -o -iname 'history.md' \) -delete
+		find "$modules" -type f -perm -u+x | while IFS= read -r f; do
+			[ "$(head -c2 "$f")" = '#!' ] || chmod a-x "$f"
+		done
+		mv "$modules" "$cache"
+		rm -rf "$out/cache/new"
+	fi
+	cp -a "$cache" "$dir/node_modules"
+}
+
 rm -rf "$stage" "$out/deb" "$out/rpm"
 mkdir -p "$lib/bin" "$lib/dist" "$stage/usr/bin" "$stage/usr/share/cgherd" \
 	"$stage/usr/share/man/man8" "$stage/usr/share/bash-completion/completions" \
@@ -35,21 +68,8 @@ install -m 0755 bin/cgherd "$lib/bin/cgherd"
 cp -a dist/src "$lib/dist/src"
 [ -d dist/hooks ] && cp -a dist/hooks "$lib/dist/hooks"
 cp -a schemas "$lib/schemas"
-install -m 0644 package.json package-lock.json "$lib/"
-(cd "$lib" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error >/dev/null)
-rm -f "$lib/package-lock.json" "$lib/node_modules/.package-lock.json"
-# What the modules' authors kept for their own tools (linters, npm, git) is no part of the
-# program, and lintian rejects it; a module file marked executable without a #! line is not
-# a program either.
-find "$lib/node_modules" \( -name '.eslintrc*' -o -name '.npmignore' -o -name '.git*' \
-	-o -name '.travis.yml' -o -name '.editorconfig' -o -name '.prettierrc*' \) -exec rm -rf {} +
-# Their READMEs and change logs are documentation outside /usr/share/doc; their licences
-# stay beside them (the copyright file points there).
-find "$lib/node_modules" -type f \( -iname 'readme' -o -iname 'readme.md' -o -iname 'readme.markdown' \
-	-o -iname 'changelog.md' -o -iname 'history.md' \) -delete
-find "$lib/node_modules" -type f -perm -u+x | while IFS= read -r f; do
-	[ "$(head -c2 "$f")" = '#!' ] || chmod a-x "$f"
-done
+install -m 0644 package.json "$lib/"
+prod_modules "$lib"
 node packaging/oclif-manifest.mjs "$lib"
 # /usr/bin/cgherd is a relative link: the launcher finds its lib dir with readlink -f, and a
 # relative link also resolves inside a chroot or a dpkg --root tree.

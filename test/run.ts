@@ -5,8 +5,9 @@
 //   node dist/test/run.js [unit|integration|e2e ...] [--filter SUBSTRING] [--skip SUBSTRING]
 //                         [--include-tally LOG [--expect-files LIST]] [--list]
 //
-// Just before that line, one line names the CRIU breakpoint mode the run had (delivered,
-// or missing and bridged by CRIU_FAULT=130; test/env/breakpoints.sh).
+// Each file closes with `-- FILE: S s` (its wall time); before the closing line come the
+// ten slowest files of the run and one line naming the CRIU breakpoint mode the run had
+// (delivered, or missing and bridged by CRIU_FAULT=130; test/env/breakpoints.sh).
 //
 // --include-tally adds the closing line of another run's log (e.g. the Node 18 run inside
 // the Debian 12 root) to this one's, so that `make test` closes with one line for both; a
@@ -16,11 +17,27 @@
 // that ran nothing, cannot vanish from the total. --list prints the selected files and
 // runs nothing.... [--skip SUBSTRING]...
 // A file runs when its path contains any --filter (or none is given) and no --skip.
+//
+// The run has a session directory (CGHERD_TEST_SESSION in every file's environment): a
+// test library may keep something up there for the rest of the run (ctd-session.ts: one
+// containerd per cgroup mode, not one per test) and leave in its teardown/ a JSON argv that
+// ends it. After the last file the runner runs each teardown; one that fails counts as a
+// failure, since the host must be left as it was found.
 
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cgroupVersions } from './lib/bed.js';
 import { breakpointModeLine } from './lib/breakpoints.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -55,11 +72,11 @@ function count(output: string, label: string): number | undefined {
   return last ? Number(last[1]) : undefined;
 }
 
-function runFile(file: string): Promise<Tally> {
+function runFile(file: string, session: string): Promise<Tally> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [file], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, FORCE_COLOR: '0' },
+      env: { ...process.env, FORCE_COLOR: '0', CGHERD_TEST_SESSION: session },
     });
     let output = '';
     const keep = (chunk: Buffer): void => {
@@ -86,6 +103,41 @@ function runFile(file: string): Promise<Tally> {
       resolve({ passed, failed, skipped });
     });
   });
+}
+
+function openSession(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cgt-session-'));
+  mkdirSync(join(dir, 'teardown'));
+  writeFileSync(join(dir, 'runner.pid'), String(process.pid));
+  return dir;
+}
+
+/** Runs the session's teardowns (name order), then removes it. Returns the ones that failed. */
+async function closeSession(dir: string): Promise<string[]> {
+  const failed: string[] = [];
+  for (const name of readdirSync(join(dir, 'teardown')).sort()) {
+    const argv = JSON.parse(readFileSync(join(dir, 'teardown', name), 'utf8')) as string[];
+    const [cmd, ...args] = argv;
+    const started = performance.now();
+    const { code, output } = await new Promise<{ code: number | null; output: string }>(
+      (resolve) => {
+        const child = spawn(cmd as string, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        let output = '';
+        child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+        child.on('error', (e) => resolve({ code: null, output: e.message }));
+        child.on('close', (c) => resolve({ code: c, output }));
+      },
+    );
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    process.stdout.write(`-- session teardown ${name}: ${seconds} s\n`);
+    if (code !== 0) {
+      process.stdout.write(`\n!! session teardown ${name} failed (${String(code)}):\n${output}\n`);
+      failed.push(`teardown ${name}`);
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return failed;
 }
 
 function readText(path: string): string {
@@ -132,6 +184,25 @@ export function closingTally(
   return { ...tally, notes };
 }
 
+/** Does a compiled test file run anything under cgroup v1 (a 'v1' or the modes' list)?
+ *  Pure. */
+export function usesV1(compiled: string): boolean {
+  return /['"]v1['"]|\bMODES\b/.test(compiled);
+}
+
+export interface FileTime {
+  file: string;
+  seconds: number;
+}
+
+/** The `n` slowest files, slowest first, one `  S s  FILE` line each. Pure. */
+export function slowestLines(times: readonly FileTime[], n: number): string[] {
+  return [...times]
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, n)
+    .map(({ file, seconds }) => `${seconds.toFixed(1).padStart(7)} s  ${file}`);
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const filters: string[] = [];
@@ -173,13 +244,38 @@ async function main(): Promise<void> {
     for (const file of selected) process.stdout.write(`${relative(HERE, file)}\n`);
     return;
   }
+  const times: FileTime[] = [];
+  const session = openSession();
+  // On a host without cgroup v1 (unified only) the files that run under v1 cannot run
+  // there: they are skipped, visibly, and counted as skipped.
+  // Each is still named (`== FILE`), so that an --expect-files list finds it.
+  const v1Skipped = cgroupVersions(readText('/proc/self/mountinfo')).v1
+    ? []
+    : selected.filter((f) => !f.includes(`${HERE}unit/`) && usesV1(readText(f)));
+  if (v1Skipped.length > 0) {
+    sum.skipped += v1Skipped.length;
+    process.stdout.write(`\nv1 group skipped: host has no cgroup v1 (${v1Skipped.length} files)\n`);
+  }
   for (const file of selected) {
-    process.stdout.write(`\n== ${relative(HERE, file)}\n`);
-    const tally = await runFile(file);
+    const name = relative(HERE, file);
+    process.stdout.write(`\n== ${name}\n`);
+    if (v1Skipped.includes(file)) {
+      process.stdout.write(`-- ${name}: skipped, the host has no cgroup v1\n`);
+      continue;
+    }
+    const started = performance.now();
+    const tally = await runFile(file, session);
+    const seconds = (performance.now() - started) / 1000;
+    times.push({ file: name, seconds });
+    process.stdout.write(`-- ${name}: ${seconds.toFixed(1)} s\n`);
     sum.passed += tally.passed;
     sum.failed += tally.failed;
     sum.skipped += tally.skipped;
     if (tally.failed > 0) failedFiles.push(relative(HERE, file));
+  }
+  for (const what of await closeSession(session)) {
+    sum.failed += 1;
+    failedFiles.push(what);
   }
   for (const { log, expect } of included) {
     const expected =
@@ -190,6 +286,11 @@ async function main(): Promise<void> {
     sum.failed += tally.failed;
     sum.skipped += tally.skipped;
     if (tally.failed > 0) failedFiles.push(log);
+  }
+  if (times.length > 0) {
+    const total = times.reduce((t, f) => t + f.seconds, 0);
+    process.stdout.write(`\n${times.length} files in ${total.toFixed(0)} s; the slowest:\n`);
+    process.stdout.write(`${slowestLines(times, 10).join('\n')}\n`);
   }
   if (failedFiles.length > 0) process.stdout.write(`\nfailed in: ${failedFiles.join(', ')}\n`);
   // Which CRIU path the integration and e2e files took: a run on a machine without

@@ -14,7 +14,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MODES } from '../lib/bed.js';
 import { TREE8_SIZE } from '../lib/bundle.js';
-import { withContainerdBed } from '../lib/containerd.js';
+import { withSessionBed } from '../lib/ctd-session.js';
 import { ctdCycle, type CtdCycleResult, type CtdVariant } from '../lib/ctd-cycle.js';
 import { CTD_RUNTIMES, cycleSummary, rowsOnly181 } from '../lib/ctd-runtimes.js';
 import type { CtdRuntime } from '../lib/ctd-wrapper.js';
@@ -39,7 +39,7 @@ async function cycle(
 
 for (const mode of MODES) {
   test(`${mode}: bare crun 1.8.1 and 1.21 fail the first checkpoint (no CRIU work dir)`, async () => {
-    await withContainerdBed(mode, { tag: 'ctl' }, async (bed) => {
+    await withSessionBed(mode, 'ctl', async (bed) => {
       for (const rt of [CTD_RUNTIMES.crun181, CTD_RUNTIMES.crun121]) {
         for (const variant of ['same-cgroup', 'own-cgroup'] as const) {
           const r = await cycle(bed, rt, variant);
@@ -56,7 +56,7 @@ for (const mode of MODES) {
   });
 
   test(`${mode}: cgherd rows only: same cgroupsPath passes, own cgroup fails (Unseizable)`, async () => {
-    await withContainerdBed(mode, { tag: 'ctl' }, async (bed) => {
+    await withSessionBed(mode, 'ctl', async (bed) => {
       const rt = rowsOnly181(bed);
       const same = await cycle(bed, rt, 'same-cgroup');
       assert.ok(same.passed, cycleSummary(same, ROUNDS));
@@ -76,7 +76,7 @@ for (const mode of MODES) {
   });
 
   test(`${mode}: runc 1.1.5 (bookworm) as measured`, async () => {
-    await withContainerdBed(mode, { tag: 'ctl' }, async (bed) => {
+    await withSessionBed(mode, 'ctl', async (bed) => {
       const same = await cycle(bed, CTD_RUNTIMES.runc, 'same-cgroup');
       assert.ok(same.passed, cycleSummary(same, ROUNDS));
       const own = await cycle(bed, CTD_RUNTIMES.runc, 'own-cgroup');

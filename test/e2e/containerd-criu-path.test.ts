@@ -8,18 +8,22 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, readdirSync } from 'node:fs';
-import { withContainerdBed, CTD_IMAGE, type ContainerdBed } from '../lib/containerd.js';
+import { CTD_IMAGE, type ContainerdBed } from '../lib/containerd.js';
+import { withSessionBed } from '../lib/ctd-session.js';
 import { CTD_RUNTIMES } from '../lib/ctd-runtimes.js';
 
 const SHIM = '/usr/bin/containerd-shim-runc-v2';
 
-function shimsOf(bed: ContainerdBed): number[] {
+/** The shims serving container `id` of this bed. */
+function shimsOf(bed: ContainerdBed, id: string): number[] {
   const pids: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-      if (argv[0] === SHIM && argv.includes(bed.socket)) pids.push(Number(name));
+      if (argv[0] === SHIM && argv.includes(bed.socket) && argv.includes(id)) {
+        pids.push(Number(name));
+      }
     } catch {
       // gone
     }
@@ -28,7 +32,7 @@ function shimsOf(bed: ContainerdBed): number[] {
 }
 
 test("v1: a running container's shim has /usr/local/sbin before /usr/sbin on PATH", async () => {
-  await withContainerdBed('v1', { tag: 'bpw' }, async (bed) => {
+  await withSessionBed('v1', 'bpw', async (bed) => {
     const id = 'cgt-ctd-bpw-0';
     const binary = bed.runtimeBinary(CTD_RUNTIMES.runc, { ownCgroup: false });
     try {
@@ -43,8 +47,8 @@ test("v1: a running container's shim has /usr/local/sbin before /usr/sbin on PAT
         '/bin/sleep',
         '3600',
       ]);
-      const shims = shimsOf(bed);
-      assert.is(shims.length, 1, `shims of this bed: ${shims.join(',')}`);
+      const shims = shimsOf(bed, id);
+      assert.is(shims.length, 1, `shims of ${id}: ${shims.join(',')}`);
       const env = readFileSync(`/proc/${shims[0]}/environ`, 'utf8').split('\0');
       const path = (env.find((e) => e.startsWith('PATH=')) ?? 'PATH=').slice(5).split(':');
       console.log(`  shim PATH=${path.join(':')}`);

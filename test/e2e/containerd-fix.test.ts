@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MODES } from '../lib/bed.js';
 import { TREE8_SIZE } from '../lib/bundle.js';
-import { withContainerdBed } from '../lib/containerd.js';
+import { withSessionBed } from '../lib/ctd-session.js';
 import { ctdCycle, type CtdVariant } from '../lib/ctd-cycle.js';
 import { CTD_RUNTIMES, cycleSummary } from '../lib/ctd-runtimes.js';
 
@@ -20,7 +20,7 @@ const test = suite('containerd: cgherd over crun 1.8.1');
 for (const mode of MODES) {
   for (const variant of VARIANTS) {
     test(`${mode}, ${variant}: ${ROUNDS} rounds through ctr pass`, async () => {
-      await withContainerdBed(mode, { tag: 'fix' }, async (bed) => {
+      await withSessionBed(mode, 'fix', async (bed) => {
         const rt = CTD_RUNTIMES.cgherd181;
         const bin = bed.runtimeBinary(rt, { ownCgroup: variant === 'own-cgroup' });
         const result = await ctdCycle(bed, bin, { variant, rounds: ROUNDS, idBase: 'fix' });

@@ -11,7 +11,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MODES } from '../lib/bed.js';
-import { withContainerdBed } from '../lib/containerd.js';
+import { withSessionBed } from '../lib/ctd-session.js';
 import { ctdCycle, type CtdCycleResult, type CtdStep } from '../lib/ctd-cycle.js';
 import { importJavaImage, JAVA_TREE_SIZE, javaWorkload } from '../lib/ctd-java.js';
 import { CTD_RUNTIMES, cycleSummary, rowsOnly181 } from '../lib/ctd-runtimes.js';
@@ -49,7 +49,7 @@ const hasJava = (s: CtdStep | undefined): boolean =>
 
 for (const mode of MODES) {
   test(`${mode}: cgherd over crun 1.8.1, ${ROUNDS} rounds in the new id's cgroup pass`, async () => {
-    await withContainerdBed(mode, { tag: 'jfix' }, async (bed) => {
+    await withSessionBed(mode, 'jfix', async (bed) => {
       await importJavaImage(bed);
       const r = await cycle(bed, CTD_RUNTIMES.cgherd181, 'jfix');
       assert.ok(r.passed, cycleSummary(r, ROUNDS));
@@ -70,7 +70,7 @@ for (const mode of MODES) {
   });
 
   test(`${mode}: controls: herd off leaves strays (Unseizable); bare crun 1.8.1 has no work dir`, async () => {
-    await withContainerdBed(mode, { tag: 'jctl' }, async (bed) => {
+    await withSessionBed(mode, 'jctl', async (bed) => {
       await importJavaImage(bed);
       const rows = await cycle(bed, rowsOnly181(bed), 'jrow');
       assert.not.ok(rows.passed, 'herd off passed: the fix proves nothing');

@@ -3,7 +3,9 @@
 # under the test bed's cache. The system's apt never sees it, so nothing from trixie or sid
 # can become an install candidate on the host; only source tarballs are fetched through it.
 #
-#   apt_private_update                   refresh the private source indexes (at most daily)
+#   apt_private_update                   refresh the private source indexes (at most daily;
+#                                        3 tries; a failed refresh reuses an index younger
+#                                        than a week, saying so)
 #   apt_private_source PKG VER DIR LOG   unpack PKG=VER's source into DIR/src
 #   apt_private_orig PKG VER DIR LOG     the same from the upstream tarball alone
 
@@ -37,14 +39,25 @@ deb-src [signed-by=$APT_KEYRING] $mirror trixie main"
   # the indexes in turn.
   want_sid="deb-src [signed-by=$APT_KEYRING] $mirror sid main"
   stamp=$APT_PRIVATE/updated
-  if [ "$(cat "$APT_PRIVATE/sources.list" 2>/dev/null)" = "$want" ] &&
-    [ "$(cat "$APT_PRIVATE/sources.list.d/sid.list" 2>/dev/null)" = "$want_sid" ] &&
-    [ -n "$(find "$stamp" -mtime -1 2>/dev/null)" ]; then
-    return 0
-  fi
+  same=
+  [ "$(cat "$APT_PRIVATE/sources.list" 2>/dev/null)" = "$want" ] &&
+    [ "$(cat "$APT_PRIVATE/sources.list.d/sid.list" 2>/dev/null)" = "$want_sid" ] && same=1
+  [ -n "$same" ] && [ -n "$(find "$stamp" -mmin -1440 2>/dev/null)" ] && return 0
   printf '%s\n' "$want" >"$APT_PRIVATE/sources.list"
   printf '%s\n' "$want_sid" >"$APT_PRIVATE/sources.list.d/sid.list"
-  apt_private update -qq && touch "$stamp"
+  # The mirror hiccups now and then: three tries, 5 s and then 20 s apart.
+  for wait in 5 20 0; do
+    apt_private update -qq && touch "$stamp" && return 0
+    [ "$wait" = 0 ] || { echo "private apt update failed; again in $wait s" >&2; sleep "$wait"; }
+  done
+  # An index of the same sources from this week still names the versions the test bed
+  # builds (they are pinned): better than no test bed at all.
+  if [ -n "$same" ] && [ -n "$(find "$stamp" -mmin -10080 2>/dev/null)" ]; then
+    echo "note: private apt update failed 3 times; reusing the index of $(date -r "$stamp" -u '+%F %H:%M UTC')" >&2
+    return 0
+  fi
+  echo "private apt update failed 3 times, and no index of these sources from this week to reuse" >&2
+  return 1
 }
 
 # apt_private_source PKG VERSION DIR LOG: DIR/src gets the unpacked source of PKG=VERSION.

@@ -29,7 +29,6 @@ for p in libcriu-dev libsystemd-dev; do
   dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || die "$p is not installed (run test/env/setup.sh)"
 done
 . "$HERE/apt-private.sh"
-apt_private_update >/dev/null 2>&1 || die "private apt update (source indexes) failed"
 
 PATCH_MEMLOCK_SED='s/^\([[:space:]]*\)return crun_make_error (err, errno, "setrlimit (RLIM_MEMLOCK)");$/\1{ \/* crun PR 1391: not fatal; the kernel may not need it *\/ }/'
 PATCH_NOROOT_SED='s/^\([[:space:]]*\)if (status->cgroup_path)$/\1if (0 \&\& status->cgroup_path)/'
@@ -66,6 +65,8 @@ build() {
   fi
   work=$(mktemp -d /tmp/cgt-bed-build.XXXXXX)
   LOG=$work/build.log
+  # Only a build needs the source indexes: a cached test bed never asks the mirror.
+  apt_private_update >>"$LOG" 2>&1 || die "$name: private apt update (source indexes) failed"
   apt_private_source crun "$version" "$work" "$LOG" || die "$name: cannot fetch crun=$version"
   cd "$work/src"
   "$patch_fn"

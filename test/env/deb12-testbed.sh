@@ -68,9 +68,11 @@ prepare() {
   case $version in v18.*) ;; *) rm -rf "$work"; die "node inside the root is $version, not Debian's 18" ;; esac
   tar -C "$root" -cf "$TARBALL.new" . && mv "$TARBALL.new" "$TARBALL"
   rm -rf "$work"
-  # Older keys are dead weight.
-  for old in "$FIXTURES"/deb12-testbed-node18-*.tar; do
-    [ "$old" = "$TARBALL" ] || rm -f "$old"
+  # Older keys are dead weight, but the newest other one stays: branches of the same
+  # machine that differ in the set-up would otherwise rebuild each other's root in turn.
+  # shellcheck disable=SC2012
+  ls -t "$FIXTURES"/deb12-testbed-node18-*.tar | tail -n +3 | while IFS= read -r old; do
+    rm -f "$old"
   done
 }
 

@@ -43,7 +43,6 @@ sh "$HERE/containerd.sh" || die "containerd.sh failed"
 sh "$HERE/breakpoints.sh" || die "breakpoints.sh failed"
 sh "$HERE/criu-4.2.sh" || die "criu-4.2.sh failed"
 . "$HERE/apt-private.sh"
-apt_private_update >/dev/null 2>&1 || die "private apt update (source indexes) failed"
 
 # --- crun ----------------------------------------------------------------------------
 
@@ -77,6 +76,8 @@ build_crun() {
   echo "test bed: building $name with CRIU (about 20 s)" >&2
   work=$(mktemp -d /tmp/cgt-bed-build.XXXXXX)
   LOG=$work/build.log
+  # Only a build needs the source indexes: a cached test bed never asks the mirror.
+  apt_private_update >>"$LOG" 2>&1 || die "$name: private apt update (source indexes) failed"
   apt_private_source crun "$version" "$work" "$LOG" || die "$name: cannot fetch crun=$version"
   cd "$work/src"
   "$patch_fn"

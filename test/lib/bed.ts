@@ -37,6 +37,16 @@ export const CGHERD_BIN = join(REPO_ROOT, 'bin', 'cgherd');
 export type CgroupMode = 'v1' | 'v2';
 export const MODES: readonly CgroupMode[] = ['v1', 'v2'];
 
+/** The cgroup versions a host's mountinfo shows (pure): a hybrid host has both, a
+ *  unified-only host v2 alone. */
+export function cgroupVersions(mountinfo: string): Record<CgroupMode, boolean> {
+  const mounts = parseCgroupMounts(mountinfo);
+  return {
+    v1: mounts.some((m) => m.fstype === 'cgroup'),
+    v2: mounts.some((m) => m.fstype === 'cgroup2'),
+  };
+}
+
 export interface RunResult {
   code: number;
   stdout: string;
@@ -64,9 +74,13 @@ const JOIN_LEAVES =
   'echo $$ > "$1/cgroup.procs" || { echo "inMode: cannot join $1" >&2; exit 125; }; ' +
   'shift; n=$((n - 1)); done; ';
 /** Makes the (already private) mount namespace show one cgroup version: v1 drops the
- *  kernel's cgroup2, v2 replaces everything with a cgroup2 alone. Exits 125 on failure. */
+ *  kernel's cgroup2, v2 replaces everything with a cgroup2 alone. Exits 125 on failure,
+ *  and for v1 on a host with no v1 hierarchy at all (unified only), which would otherwise
+ *  run the command on cgroup v2 under the name v1. */
 export const MODE_MOUNTS: Record<CgroupMode, string> = {
   v1:
+    "/bin/grep -q ' - cgroup ' /proc/self/mountinfo || " +
+    '{ echo "inMode v1: this host has no cgroup v1 hierarchy (unified only)" >&2; exit 125; }; ' +
     'if /bin/mountpoint -q /sys/fs/cgroup/unified; then ' +
     '/bin/umount /sys/fs/cgroup/unified || { echo "inMode v1: umount unified failed" >&2; exit 125; }; fi',
   v2:

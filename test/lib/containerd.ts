@@ -46,6 +46,8 @@ const HOLDER_MARK = 'cgt-ctd-holder';
 export interface ContainerdBedOptions {
   /** Distinguishes beds of the same mode (default: none). */
   tag?: string;
+  /** The process whose end ends the daemon (default: this one). */
+  watchPid?: number;
 }
 
 export interface TaskInfo {
@@ -90,7 +92,8 @@ export class ContainerdBed {
   private constructor(
     readonly mode: CgroupMode,
     readonly name: string,
-    private readonly holder: number,
+    /** The holder shell's pid: its mount namespace is the bed's. */
+    readonly holder: number,
   ) {
     this.dir = `/tmp/${name}`;
     this.socket = `${this.dir}/containerd.sock`;
@@ -119,7 +122,7 @@ export class ContainerdBed {
       join(dirname(leaf), 'daemon'),
     );
     createEntryCgroups(entry);
-    const holder = await startHolder(mode, dir, entry);
+    const holder = await startHolder(mode, dir, entry, opts.watchPid ?? process.pid);
     const bed = new ContainerdBed(mode, name, holder);
     try {
       await bed.waitReady();
@@ -129,6 +132,52 @@ export class ContainerdBed {
       throw err;
     }
     return bed;
+  }
+
+  /** A bed another process started (ctd-session.ts), by its name and holder's pid. */
+  static attach(mode: CgroupMode, name: string, holder: number): ContainerdBed {
+    return new ContainerdBed(mode, name, holder);
+  }
+
+  /** Is the holder (and so the daemon) still there? */
+  alive(): boolean {
+    try {
+      return readFileSync(`/proc/${this.holder}/cmdline`, 'utf8').includes(HOLDER_MARK);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Leaves a running bed as start() gave it, for the next test: every container and its
+   *  cgroups gone, every image but `keep` removed, the scratch directory empty. Throws
+   *  after all that with what failed. */
+  async clear(keep: readonly string[]): Promise<void> {
+    const errors: string[] = [];
+    // A task whose tree a failed checkpoint left frozen cannot die until thawed.
+    this.thaw();
+    for (const id of (await this.ok(['container', 'ls', '-q'])).split('\n').filter(Boolean)) {
+      errors.push(...(await this.remove(id)));
+    }
+    for (const image of (await this.ok(['image', 'ls', '-q'])).split('\n').filter(Boolean)) {
+      if (keep.includes(image)) continue;
+      const r = await this.ctr(['image', 'rm', '--sync', image], 30_000);
+      if (r.code !== 0) errors.push(`ctr image rm ${image}: ${r.stderr.trim()}`);
+    }
+    // Strays a restore left in a removed container's cgroup (thawed again: a restore
+    // re-creates a frozen v1 freezer cgroup); the daemon's stays.
+    thawBed(this.name);
+    const top = `/${this.name}/`;
+    const daemon = `${top}daemon`;
+    try {
+      await removeCgroupsWhere(
+        (rel) => rel.startsWith(top) && rel !== daemon && !rel.startsWith(`${daemon}/`),
+      );
+    } catch (err) {
+      errors.push((err as Error).message);
+    }
+    rmSync(join(this.dir, 'scratch'), { recursive: true, force: true });
+    mkdirSync(join(this.dir, 'scratch'));
+    if (errors.length > 0) throw new Error(`containerd bed ${this.name}: ${errors.join('\n')}`);
   }
 
   /** ctr with this bed's socket and namespace, inside the bed's mount namespace. */
@@ -185,6 +234,12 @@ export class ContainerdBed {
   /** A path for the test's own files, removed by stop(). */
   scratch(name: string): string {
     return join(this.dir, 'scratch', name);
+  }
+
+  /** Thaws every frozen cgroup of the bed (see thawBed): for the clean-up at the end of a
+   *  test, never between its steps. */
+  thaw(): void {
+    thawBed(this.name);
   }
 
   /** Removes a container whatever its state: task killed and deleted, then the container.
@@ -337,8 +392,13 @@ function killLeftovers(dir: string, holder?: number): void {
 
 /** Starts the holder and resolves with its pid once the namespace is set up. The holder
  *  joins the entry cgroups, mounts the mode and /run/containerd, starts the daemon, and
- *  ends it when the test process (or the daemon) goes. */
-function startHolder(mode: CgroupMode, dir: string, entry: readonly string[]): Promise<number> {
+ *  ends it when the watched process (the test's, or the runner's) or the daemon goes. */
+function startHolder(
+  mode: CgroupMode,
+  dir: string,
+  entry: readonly string[],
+  watchPid: number,
+): Promise<number> {
   const script = [
     ...entry.map((leaf) => `echo $$ > ${shQuote(join(leaf, 'cgroup.procs'))} || exit 125`),
     MODE_MOUNTS[mode],
@@ -355,7 +415,7 @@ function startHolder(mode: CgroupMode, dir: string, entry: readonly string[]): P
     'kill -9 $daemon',
   ].join('\n');
   const [cmd, ...args] = UNSHARED_SH;
-  const child = spawn(cmd, [...args, script, HOLDER_MARK, dir, String(process.pid)], {
+  const child = spawn(cmd, [...args, script, HOLDER_MARK, dir, String(watchPid)], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -20,8 +20,10 @@ export const JAVA_TREE_SIZE = 4;
 /** The bind mount ctr puts in the container's spec (and that the checkpoint keeps). */
 export const USR_MOUNT = 'type=bind,src=/usr,dst=/usr,options=rbind:ro';
 
-/** Builds the Java daemon image and imports it into the bed. */
+/** Builds the Java daemon image and imports it into the bed, unless the bed has it. */
 export async function importJavaImage(bed: ContainerdBed): Promise<void> {
+  // A bed shared by the run's tests (ctd-session.ts) keeps it.
+  if ((await bed.ok(['image', 'ls', '-q'])).split('\n').includes(CTD_JAVA_IMAGE)) return;
   const rootfs = bed.scratch('java-rootfs');
   const tar = bed.scratch('java-daemon.tar');
   rmSync(rootfs, { recursive: true, force: true });
