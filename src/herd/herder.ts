@@ -260,7 +260,7 @@ export class Herder {
    * once, as systemd's do; an orphan's ppid is PID 1 or a subreaper; the ppid may itself
    * be reused), and a guess would move a host process a second time, by a number that may
    * be reused again. So it stays where the write put it, and is reported: such a herd
-   * never converges, and the hooks say so.
+   * never converges (the hooks' debug line counts the failure).
    */
   private reportImpostor(pid: number, target: HerdTarget): void {
     const stat = readStat(this.io, pid);
