@@ -11,30 +11,6 @@ export function childrenFromPpids(ppids: ReadonlyMap<number, number>): Map<numbe
   return children;
 }
 
-/**
- * Processes whose parent chain (per the ppid map) reaches one of `members` but that are not
- * members themselves: what the children files missed.
- */
-export function missedDescendants(
-  members: ReadonlySet<number>,
-  ppids: ReadonlyMap<number, number>,
-): number[] {
-  const children = childrenFromPpids(ppids);
-  const missed: number[] = [];
-  const queue = [...members];
-  const seen = new Set(members);
-  while (queue.length > 0) {
-    const pid = queue.pop() as number;
-    for (const child of children.get(pid) ?? []) {
-      if (seen.has(child)) continue;
-      seen.add(child);
-      missed.push(child);
-      queue.push(child);
-    }
-  }
-  return missed;
-}
-
 /** What a ppid scan read of one process: its parent and its start time, read together. */
 export interface ProcIdentity {
   ppid: number;
@@ -42,9 +18,10 @@ export interface ProcIdentity {
 }
 
 /**
- * missedDescendants with identities: members are pid -> start time, and an edge from a
- * parent to a child counts only when the child is not older than the parent (an older
- * child's parent was another process with that pid). Each missed pid comes with the
+ * Processes whose parent chain (per the ppids read) reaches one of `members` but that are
+ * not members themselves: what the children files missed. Members are pid -> start time,
+ * and an edge from a parent to a child counts only when the child is not older than the
+ * parent (an older child's parent was another process with that pid). Each missed pid comes with the
  * parent it hangs from and that parent's start time, which the caller must still find on
  * that pid after reading the children (else the pid was reused in between).
  */
