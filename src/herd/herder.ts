@@ -3,17 +3,16 @@
 // its process (an open /proc/<pid>/stat, bound to the process, not to the number), and
 // after each write that handle is read again. A handle that no longer reads means the
 // process exited, and its pid may name another process by now: that process, if the write
-// moved it, is put back where it was born and the report says so. Children are listed
+// moved it, is reported (never moved again: where it was is unknown). Children are listed
 // after a member moved, so children forked before the move are found and children forked
-// after it are born in place. verify() re-reads where the members are through the
-// target's cgroup.procs.
+// after it are born in place; a child counts only when its parent (pid and start time) is
+// still that process after the child's stat was read, which is after the listing. verify() re-reads where the members are through the target's
+// cgroup.procs. Every loop stops at the herd's deadline.
 
-import { mountFor } from '../cgroup/hierarchy.js';
-import { cgroupDir, isAncestorOrSelf, verifyCgroupDir } from '../cgroup/paths.js';
-import { notForProcesses } from '../cgroup/systemd-units.js';
+import { isAncestorOrSelf } from '../cgroup/paths.js';
 import type { HostIO, ProcHandle } from '../proc/host.js';
 import type { CgroupMount } from '../proc/mountinfo.js';
-import { readChildren, readStat, selfAndAncestors } from '../proc/procfs.js';
+import { readChildren, readStat, selfAndAncestors, stillStartedAt } from '../proc/procfs.js';
 import { printable } from '../proc/printable.js';
 import { isGone, parseStat, type ProcStat } from '../proc/stat.js';
 import {
@@ -58,6 +57,8 @@ interface BatchMember {
   strays: HerdTarget[];
   /** The process itself, held from its identity check until the batch is written. */
   handle: ProcHandle;
+  /** The member its ppid names (pid, start time): checked after the batch's stats. */
+  parent?: { pid: number; startTime: number };
 }
 
 /** Failure code: the pid was reused by another process while it was being moved. */
@@ -77,9 +78,8 @@ export class Herder {
   private readonly dryRun: boolean;
   private readonly deadline: number;
   private readonly readStrayCgroups: boolean;
-  private readonly mounts: readonly CgroupMount[];
 
-  /** Set when a walk stopped at the deadline, with the pids it had not reached. */
+  /** Set when a walk (with the pids it had not reached) or a verify stopped at the deadline. */
   outOfTime = false;
   /** Set when a walk met a stray (moved, planned, refused or failed before). */
   foundStray = false;
@@ -96,7 +96,6 @@ export class Herder {
     this.dryRun = opts.dryRun;
     this.deadline = opts.deadline;
     this.readStrayCgroups = opts.readStrayCgroups;
-    this.mounts = opts.mounts;
   }
 
   /** Where strays were before they were moved, in the scan's hierarchy. */
@@ -247,78 +246,50 @@ export class Herder {
         gone.add(pid);
         this.moved.pop();
         this.skipped.push({ pid, reason: 'exited' });
-        this.putBackImpostor(pid, target);
+        this.reportImpostor(pid, target);
       }
     }
     return gone;
   }
 
-  /** The directory of `path` in target's hierarchy, checked like a target's. */
-  private dirIn(target: HerdTarget, path: string): string | undefined {
-    const line = {
-      hierarchyId: target.version === 2 ? 0 : -1,
-      controllers: target.controllers,
-      path,
-    };
-    const mount = mountFor(this.mounts, line);
-    if (!mount) return undefined;
-    const resolved = cgroupDir(mount, path);
-    if ('error' in resolved) return undefined;
-    return verifyCgroupDir(this.io, mount, resolved.dir) === undefined ? resolved.dir : undefined;
-  }
-
   /**
-   * A member exited while it was being written to target; its pid may have been reused by
-   * then, and the write may have moved the new owner into the container's cgroup. Where
-   * that process was is lost, but it was born where its parent is: put it back there
-   * (unless its parent is in the container's cgroup too), and report it either way.
+   * A member exited while it was being written to target and its pid was reused by then:
+   * the write moved the new owner into the container's cgroup. Where that process was is
+   * unknown: it took the pid after the member's last check, so the herd never read it.
+   * Its parent's cgroup is no evidence (a child may leave the cgroup it was born in at
+   * once, as systemd's do; an orphan's ppid is PID 1 or a subreaper; the ppid may itself
+   * be reused), and a guess would move a host process a second time, by a number that may
+   * be reused again. So it stays where the write put it, and is reported: such a herd
+   * never converges (the hooks' debug line counts the failure).
    */
-  private putBackImpostor(pid: number, target: HerdTarget): void {
+  private reportImpostor(pid: number, target: HerdTarget): void {
     const stat = readStat(this.io, pid);
     if (!stat || isGone(stat)) return;
     const index = new Map([[target.controllers, target.hierarchy]]);
     const here = readMemberCgroups(this.io, pid, index)?.[target.hierarchy];
     if (here === undefined || !isAncestorOrSelf(target.path, here)) return;
-    const parentPath = readMemberCgroups(this.io, stat.ppid, index)?.[target.hierarchy];
-    const reused = `pid ${pid} was reused by ${stat.comm} (parent ${stat.ppid}) while it was moved to ${target.dir}`;
-    const fail = (message: string): void =>
-      this.fail({ pid, hierarchy: target.hierarchy, path: target.dir, code: PID_REUSED, message });
-    if (parentPath === undefined) {
-      fail(`${reused}; its parent is gone: left in ${here}`);
-      return;
-    }
-    if (isAncestorOrSelf(target.path, parentPath)) {
-      fail(`${reused}; its parent is in the container's cgroup: left there`);
-      return;
-    }
-    // Under systemd the parent may be PID 1 (init.scope) or sit in a slice: neither takes
-    // processes, and a put-back there would break systemd's view of its units.
-    const refused = notForProcesses(parentPath);
-    if (refused !== undefined) {
-      fail(`${reused}; not put back (${refused}): left in ${here}`);
-      return;
-    }
-    const dir = this.dirIn(target, parentPath);
-    const error = dir
-      ? this.io.writePid(`${dir}/cgroup.procs`, pid)
-      : { code: 'EPATH', message: 'not a cgroup directory' };
-    fail(
-      error
-        ? `${reused}; could not put it back in ${parentPath}: ${error.code}`
-        : `${reused}; put back in its parent's cgroup ${parentPath}`,
-    );
+    this.fail({
+      pid,
+      hierarchy: target.hierarchy,
+      path: target.dir,
+      code: PID_REUSED,
+      message:
+        `pid ${pid} was reused by ${stat.comm} (parent ${stat.ppid}) while it was moved to ` +
+        `${target.dir}; where it was before is unknown: left in ${here}`,
+    });
   }
 
   /**
    * One member reached by the walk, identified: its place, then a handle on its process
    * and its stat read through it (the last read before its batch is written). Undefined
-   * when it is gone or its pid was recycled. The caller closes the handle.
+   * when it is gone or its pid was recycled. The caller closes the handle, and checks the
+   * parent it names (see provenParents).
    */
   private reach(
     visit: PidToVisit,
     listings: ReadonlyMap<string, TargetListing>,
     into: ReadonlyMap<number, LiveMember>,
-  ): { member: LiveMember; handle: ProcHandle } | undefined {
+  ): Omit<BatchMember, 'strays'> | undefined {
     const { pid, parent, startTime } = visit;
     const cgroups = this.locateForScan(pid, listings);
     const handle = cgroups && this.io.openProcess(pid);
@@ -329,16 +300,49 @@ export class Herder {
       this.skipped.push({ pid, reason: 'exited' });
       return undefined;
     }
+    // A listed child is a member through the member its ppid names now: the one that
+    // listed it, or another (a subreaper, after a reparenting). Named by number, so the
+    // pair must hold: a child is never older than its parent (nor than any ancestor).
+    let claimed: { pid: number; startTime: number } | undefined;
+    if (parent !== undefined) {
+      const other = into.get(stat.ppid);
+      claimed =
+        stat.ppid === parent.pid
+          ? parent
+          : other && { pid: stat.ppid, startTime: other.stat.startTime };
+    }
     const reused =
       (startTime !== undefined && stat.startTime !== startTime) ||
-      (parent !== undefined && stat.ppid !== parent && !into.has(stat.ppid));
+      (parent !== undefined && (!claimed || stat.startTime < claimed.startTime));
     if (reused) {
       handle.close();
       this.skipped.push({ pid, reason: 'pid-reused' });
       return undefined;
     }
     this.book?.recordOrigin(cgroups);
-    return { member: { stat, cgroups }, handle };
+    return { pid, member: { stat, cgroups }, handle, ...(claimed ? { parent: claimed } : {}) };
+  }
+
+  /**
+   * The batch without the members whose parent's pid was reused. Each parent named is read
+   * once, after every stat of the batch: a parent that still has its start time then was
+   * that process when its children's stats were read (a child's ppid changes when its
+   * parent exits), so the ppid named the member, not a new owner of its number.
+   */
+  private provenParents(batch: readonly BatchMember[]): BatchMember[] {
+    const proven = new Map<number, boolean>();
+    return batch.filter((b) => {
+      if (!b.parent) return true;
+      let same = proven.get(b.parent.pid);
+      if (same === undefined) {
+        same = stillStartedAt(this.io, b.parent.pid, b.parent.startTime);
+        proven.set(b.parent.pid, same);
+      }
+      if (same) return true;
+      b.handle.close();
+      this.skipped.push({ pid: b.pid, reason: 'pid-reused' });
+      return false;
+    });
   }
 
   /**
@@ -347,7 +351,7 @@ export class Herder {
    * pid and is left alone.
    */
   walk(roots: readonly PidToVisit[], into: Map<number, LiveMember>): void {
-    const listings = listTargets(this.io, this.targets);
+    const listings = listTargets(this.io, this.targets, this.deadline);
     this.book?.newWalk();
     this.foundStray = false;
     const queue: PidToVisit[] = [...roots];
@@ -365,43 +369,42 @@ export class Herder {
         );
         return;
       }
-      const batch: BatchMember[] = [];
+      let batch: BatchMember[] = [];
       const inBatch = new Set<number>();
-      for (; i < queue.length && batch.length < BATCH; i++) {
-        const visit = queue[i] as PidToVisit;
-        if (into.has(visit.pid) || inBatch.has(visit.pid)) continue;
-        const reached = this.reach(visit, listings, into);
-        if (!reached) continue;
-        const { member, handle } = reached;
-        if (isGone(member.stat)) {
-          handle.close();
-          into.set(visit.pid, member);
-          continue;
-        }
-        const strays = strayTargets(member.cgroups, this.targets);
-        if (strays.length === 0) handle.close();
-        inBatch.add(visit.pid);
-        batch.push({ pid: visit.pid, member, strays, handle });
-      }
-      let gone: Set<number>;
       try {
-        gone = this.moveBatch(batch);
+        for (; i < queue.length && batch.length < BATCH; i++) {
+          const visit = queue[i] as PidToVisit;
+          if (into.has(visit.pid) || inBatch.has(visit.pid)) continue;
+          const reached = this.reach(visit, listings, into);
+          if (!reached) continue;
+          inBatch.add(visit.pid);
+          batch.push({ ...reached, strays: strayTargets(reached.member.cgroups, this.targets) });
+        }
+        batch = this.provenParents(batch);
+        const gone = this.moveBatch(batch.filter((b) => !isGone(b.member.stat)));
+        for (const { pid, member } of batch) {
+          if (gone.has(pid)) continue;
+          into.set(pid, member);
+          if (isGone(member.stat)) continue;
+          // Listed by pid number: each child names this member (pid and start time) as
+          // its parent, and counts only if the member still has that start time after the
+          // child's own stat was read (provenParents), which is after this listing too.
+          // One read per parent, not per member (a leaf lists no one).
+          const parent = { pid, startTime: member.stat.startTime };
+          for (const child of readChildren(this.io, pid, member.stat.numThreads)) {
+            if (!into.has(child)) queue.push({ pid: child, parent });
+          }
+        }
       } finally {
         for (const { handle } of batch) handle.close();
-      }
-      for (const { pid, member } of batch) {
-        if (gone.has(pid)) continue;
-        into.set(pid, member);
-        for (const child of readChildren(this.io, pid, member.stat.numThreads)) {
-          if (!into.has(child)) queue.push({ pid: child, parent: pid });
-        }
       }
     }
   }
 
   /** Of the pids a walk did not reach, those outside the target: strays too. */
   unreachedStrays(members: ReadonlyMap<number, LiveMember>): number[] {
-    const listings = listTargets(this.io, this.targets);
+    // Past the deadline already: the target's listing, no /proc read per pid.
+    const listings = listTargets(this.io, this.targets, Infinity);
     const strays = new Set<number>();
     for (const pid of this.unvisited) {
       if (members.has(pid)) continue;
@@ -416,14 +419,26 @@ export class Herder {
    * ones that exited, and returns the strays that another pass could still fix.
    */
   verify(members: Map<number, LiveMember>): number[] {
-    const listings = listTargets(this.io, this.targets);
+    const listings = listTargets(this.io, this.targets, this.deadline);
     const fixable: number[] = [];
     for (const [pid, member] of members) {
+      if (this.io.now() > this.deadline) {
+        // Read-only so far: stopping leaves nothing half-done; the report says out of time.
+        this.outOfTime = true;
+        return [];
+      }
       if (isGone(member.stat)) continue;
       let cgroups = this.locate(pid, listings, false, member.stat);
-      // Only the ones still out cost a /proc read: gone, or where exactly.
+      // Only the ones still out cost /proc reads: gone, reused, or where exactly. Read by
+      // number, so the start time is read after the cgroup: the same start time then
+      // means the cgroup was the member's.
       if (cgroups && strayTargets(cgroups, this.targets).length > 0) {
         cgroups = this.locate(pid, listings, true, member.stat);
+        if (cgroups && !stillStartedAt(this.io, pid, member.stat.startTime)) {
+          members.delete(pid);
+          this.skipped.push({ pid, reason: 'pid-reused' });
+          continue;
+        }
       }
       if (!cgroups) {
         members.delete(pid);

@@ -30,8 +30,8 @@ export interface PidToVisit {
   pid: number;
   /** The start time seen when the pid was found: a different one means pid reuse. */
   startTime?: number;
-  /** The parent that listed this pid in its children file. */
-  parent?: number;
+  /** The member that listed this pid in its children file: pid and start time. */
+  parent?: { pid: number; startTime: number };
 }
 
 /** controllers field -> hierarchy name, for the hierarchies herded. */
@@ -77,11 +77,17 @@ export type TargetListing =
 export function listTargets(
   io: HostIO,
   targets: readonly HerdTarget[],
+  deadline: number,
 ): Map<string, TargetListing> {
   const result = new Map<string, TargetListing>();
   for (const t of targets) {
     if (t.path === '/') {
       result.set(t.hierarchy, { kind: 'root' });
+      continue;
+    }
+    // Past the deadline the caller stops; what is not listed is read per process, if at all.
+    if (io.now() > deadline) {
+      result.set(t.hierarchy, { kind: 'too-large' });
       continue;
     }
     const pids = new Map<number, string>();

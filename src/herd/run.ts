@@ -8,7 +8,7 @@ import { readStat } from '../proc/procfs.js';
 import { isGone, type ProcStat } from '../proc/stat.js';
 import { Herder, PID_REUSED } from './herder.js';
 import { NOT_READ, strayTargets, type LiveMember, type PidToVisit } from './members.js';
-import { confirmTree, scanHierarchy } from './scan.js';
+import { confirmTree, scanHierarchy, type ScanScope } from './scan.js';
 import { herdMounts, resolveTargets } from './target.js';
 import {
   HerdError,
@@ -71,6 +71,8 @@ class Passes {
   readonly scan: HerdScan | undefined;
   /** A scan's finds may have come from a cgroup not listed yet: scan once more after. */
   private scanAgain: boolean;
+  /** A scan stopped at the deadline: the tree is unconfirmed. */
+  scanOutOfTime = false;
 
   constructor(
     private readonly io: HostIO,
@@ -80,7 +82,7 @@ class Passes {
       dryRun: boolean;
       maxPasses: number;
       deadline: number;
-      scanScope: Omit<Parameters<typeof confirmTree>[2], 'origins'> | undefined;
+      scanScope: Omit<ScanScope, 'origins' | 'deadline'> | undefined;
     },
   ) {
     this.allRoots = [init];
@@ -128,12 +130,13 @@ class Passes {
   private scanForMissed(): PidToVisit[] {
     const scope = this.opts.scanScope;
     if (!scope || !this.scan || !this.scanAgain) return [];
-    const missed = confirmTree(
+    const { missed, outOfTime } = confirmTree(
       this.io,
       this.members,
-      { ...scope, origins: this.herder.strayOrigins },
+      { ...scope, origins: this.herder.strayOrigins, deadline: this.opts.deadline },
       this.scan,
     );
+    if (outOfTime) this.scanOutOfTime = true;
     // What it found is walked (always); scan once more after, within the caps.
     if (missed.length > 0)
       this.scanAgain = this.count + 1 < this.opts.maxPasses && this.io.now() <= this.opts.deadline;
@@ -197,6 +200,7 @@ export function herd(
         strays.length === 0 &&
         targets.length > 0 &&
         !herder.outOfTime &&
+        !passes.scanOutOfTime &&
         !herder.failures.some((f) => f.code === PID_REUSED),
       strays,
       foundByPpidScan: passes.foundByScan,

@@ -9,8 +9,8 @@ import { isAncestorOrSelf, cgroupDir, type PathResult } from '../cgroup/paths.js
 import { mountFor, UNIFIED } from '../cgroup/hierarchy.js';
 import type { HostIO } from '../proc/host.js';
 import type { CgroupMount } from '../proc/mountinfo.js';
-import { listPids, parsePidList, readStat } from '../proc/procfs.js';
-import { missedDescendants } from '../proc/tree.js';
+import { listPids, parsePidList, readStat, stillStartedAt } from '../proc/procfs.js';
+import { missedWithParents, type ProcIdentity } from '../proc/tree.js';
 import { NOT_READ, type LiveMember, type PidToVisit, type Places } from './members.js';
 import type { HerdScan, HerdTarget } from './types.js';
 
@@ -77,6 +77,7 @@ function scopedCandidates(
   target: HerdTarget,
   mounts: readonly CgroupMount[],
   origins: Iterable<string>,
+  deadline: number,
 ): Set<number> | string {
   const queue: Listing[] = [{ dir: target.dir, descend: true }];
   for (const origin of origins) {
@@ -97,6 +98,7 @@ function scopedCandidates(
     if (listedDirs.has(dir)) continue;
     listedDirs.add(dir);
     if (listedDirs.size > MAX_SCAN_CGROUPS) return `more than ${MAX_SCAN_CGROUPS} cgroups to list`;
+    if (io.now() > deadline) return 'out of time listing cgroups';
     let listed: number[] | undefined;
     try {
       listed = procsOf(io, dir);
@@ -117,27 +119,52 @@ function scopedCandidates(
 
 /**
  * The descendants of the members that the children files did not list, among `pids`, with
- * their start times. One stat read per pid that is not a member.
+ * their start times. One stat read per pid that is not a member, and one more per parent
+ * a find hangs from: a member's pid read by number may have been reused since the walk
+ * saw it (and a candidate's since the scan read it), and the new owner's children are no
+ * descendants. A parent is trusted once its pid still shows the start time recorded,
+ * read after its children were (see missedWithParents). Stops at the deadline.
  */
 function scanPpids(
   io: HostIO,
   members: ReadonlyMap<number, LiveMember>,
   pids: Iterable<number>,
-): { missed: PidToVisit[]; statReads: number } {
-  const ppids = new Map<number, number>();
-  const starts = new Map<number, number>();
+  deadline: number,
+): { missed: PidToVisit[]; statReads: number; outOfTime: boolean } {
+  const procs = new Map<number, ProcIdentity>();
   let statReads = 0;
-  for (const [pid, member] of members) ppids.set(pid, member.stat.ppid);
   for (const pid of pids) {
     if (members.has(pid)) continue;
+    // A host-sized scan on a loaded host must not outlive the herd's limit.
+    if (io.now() > deadline) return { missed: [], statReads, outOfTime: true };
     statReads++;
     const stat = readStat(io, pid);
-    if (!stat) continue;
-    ppids.set(pid, stat.ppid);
-    starts.set(pid, stat.startTime);
+    if (stat) procs.set(pid, { ppid: stat.ppid, startTime: stat.startTime });
   }
-  const missed = missedDescendants(new Set(members.keys()), ppids);
-  return { missed: missed.map((pid) => ({ pid, startTime: starts.get(pid) })), statReads };
+  const roots = new Map<number, number>();
+  for (const [pid, member] of members) roots.set(pid, member.stat.startTime);
+  const trusted = new Map<number, boolean>();
+  for (;;) {
+    const missed = missedWithParents(roots, procs);
+    let distrusted = false;
+    for (const { parent, parentStart } of missed) {
+      if (trusted.has(parent)) continue;
+      const same = stillStartedAt(io, parent, parentStart);
+      trusted.set(parent, same);
+      if (same) continue;
+      // Reused: nothing hangs from it any more (it is not a member, nor a candidate).
+      distrusted = true;
+      roots.delete(parent);
+      procs.delete(parent);
+    }
+    if (!distrusted) {
+      return {
+        missed: missed.map(({ pid, startTime }) => ({ pid, startTime })),
+        statReads,
+        outOfTime: false,
+      };
+    }
+  }
 }
 
 export interface ScanScope {
@@ -146,28 +173,42 @@ export interface ScanScope {
   mounts: readonly CgroupMount[];
   /** Where the strays were, in that hierarchy, before they were moved. */
   origins: ReadonlySet<string>;
+  /** The herd's deadline (io.now() scale): a scan past it stops and says so. */
+  deadline: number;
 }
 
 /**
  * One confirmation scan: container-sized where the candidates can be listed, host-sized
- * (every pid in /proc) where they cannot; `into` keeps the count and the reason.
+ * (every pid in /proc) where they cannot; `into` keeps the count and the reason. A
+ * container decides how many cgroups it makes below its own (delegation), so it can
+ * always force the host-sized scan: one per herd, then no more scans (the walks go on).
+ * Read-only, so stopping one early leaves nothing half-done; `outOfTime` says the tree is
+ * unconfirmed.
  */
 export function confirmTree(
   io: HostIO,
   members: ReadonlyMap<number, LiveMember>,
   scope: ScanScope,
   into: HerdScan,
-): PidToVisit[] {
+): { missed: PidToVisit[]; outOfTime: boolean } {
+  if (into.scope === 'host') {
+    into.limited ??= 'one host-wide scan per herd: later scans skipped';
+    return { missed: [], outOfTime: false };
+  }
   const candidates = scope.target
-    ? scopedCandidates(io, scope.target, scope.mounts, scope.origins)
+    ? scopedCandidates(io, scope.target, scope.mounts, scope.origins, scope.deadline)
     : 'no target cgroup below the root of a hierarchy';
   const host = typeof candidates === 'string';
-  const { missed, statReads } = scanPpids(io, members, host ? listPids(io) : candidates);
+  const { missed, statReads, outOfTime } =
+    io.now() > scope.deadline
+      ? { missed: [], statReads: 0, outOfTime: true }
+      : scanPpids(io, members, host ? listPids(io) : candidates, scope.deadline);
   into.scans++;
   into.statReads += statReads;
   if (host) {
     into.scope = 'host';
     into.fallback ??= candidates;
   }
-  return missed;
+  if (outOfTime) into.limited = 'out of time: the tree is unconfirmed';
+  return { missed, outOfTime };
 }

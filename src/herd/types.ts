@@ -86,6 +86,8 @@ export interface HerdScan {
   scope: 'cgroups' | 'host';
   /** Why a scan fell back to the whole host. */
   fallback?: string;
+  /** Why scanning stopped short: out of time, or the one host-wide scan was spent. */
+  limited?: string;
   scans: number;
   /** /proc/<pid>/stat reads of processes that were not members. */
   statReads: number;

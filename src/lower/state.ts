@@ -5,7 +5,8 @@
 
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { basename } from 'node:path';
-import { readSmallFile } from '../proc/node-host.js';
+import { NodeHost, readSmallFile } from '../proc/node-host.js';
+import { provePidNamespaceInit } from '../proc/ns-init.js';
 import {
   parseOciState,
   parseStateFile,
@@ -33,6 +34,32 @@ export class ContainerNotFound extends Error {
   }
 }
 
+/** The init named by a state without a start time cannot be proven to be the container's. */
+export class InitNotProven extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InitNotProven';
+  }
+}
+
+/**
+ * The state with the init's start time: as recorded, or, when the runtime recorded none,
+ * read from the init once it is proven to be a pid namespace's init (see ns-init.ts).
+ * Throws InitNotProven otherwise: the herd is then not run at all (the hooks forward the
+ * command untouched, with a debug line), rather than run on a pid that may be reused.
+ */
+function withInitStartTime<T extends StateFields>(state: T): T {
+  if (state.startTime !== undefined) return state;
+  const io = new NodeHost();
+  try {
+    const proof = provePidNamespaceInit(io, state.pid);
+    if ('refused' in proof) throw new InitNotProven(proof.refused);
+    return { ...state, startTime: proof.startTime };
+  } finally {
+    io.close();
+  }
+}
+
 function runState(
   lower: LowerRuntime,
   id: string,
@@ -50,7 +77,7 @@ function runState(
 /**
  * The container's init (pid, start time, recorded cgroup) and, with `withStatus`, its
  * status. Throws ContainerNotFound when neither the file nor the command knows a running
- * container of that id.
+ * container of that id, InitNotProven when the init has no start time to hold it to.
  */
 export function readContainerState(
   lower: LowerRuntime,
@@ -63,10 +90,10 @@ export function readContainerState(
   const file = dir === undefined ? undefined : stateFile(kind, dir, id);
   const text = file === undefined ? undefined : readSmallFile(file);
   const fields = text === undefined ? undefined : parseStateFile(kind, text);
-  if (fields && !opts.withStatus) return fields;
+  if (fields && !opts.withStatus) return withInitStartTime(fields);
   const result = runState(lower, id, env);
   const state = result.status === 0 ? parseOciState(result.stdout) : undefined;
-  if (fields) return { ...fields, status: state?.status };
+  if (fields) return withInitStartTime({ ...fields, status: state?.status });
   if (!state) {
     const why = (result.stderr || result.error?.message || '').trim();
     throw new ContainerNotFound(`container ${id} not found${why ? `: ${why}` : ''}`);
@@ -74,5 +101,5 @@ export function readContainerState(
   if (state.status !== undefined && state.status !== 'running' && state.status !== 'paused') {
     throw new ContainerNotFound(`container ${id} is ${state.status}, not running`);
   }
-  return { pid: state.pid, status: state.status };
+  return withInitStartTime({ pid: state.pid, status: state.status });
 }

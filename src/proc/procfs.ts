@@ -92,3 +92,11 @@ export function selfAndAncestors(io: HostIO, pid: number): Set<number> {
   }
   return chain;
 }
+
+/**
+ * Whether pid is still the process that started at startTime. Read after whatever was
+ * read about its children, it proves the pid was not reused before those reads.
+ */
+export function stillStartedAt(io: HostIO, pid: number, startTime: number): boolean {
+  return readStat(io, pid)?.startTime === startTime;
+}

@@ -11,24 +11,38 @@ export function childrenFromPpids(ppids: ReadonlyMap<number, number>): Map<numbe
   return children;
 }
 
+/** What a ppid scan read of one process: its parent and its start time, read together. */
+export interface ProcIdentity {
+  ppid: number;
+  startTime: number;
+}
+
 /**
- * Processes whose parent chain (per the ppid map) reaches one of `members` but that are not
- * members themselves: what the children files missed.
+ * Processes whose parent chain (per the ppids read) reaches one of `members` but that are
+ * not members themselves: what the children files missed. Members are pid -> start time,
+ * and an edge from a parent to a child counts only when the child is not older than the
+ * parent (an older child's parent was another process with that pid). Each missed pid comes with the
+ * parent it hangs from and that parent's start time, which the caller must still find on
+ * that pid after reading the children (else the pid was reused in between).
  */
-export function missedDescendants(
-  members: ReadonlySet<number>,
-  ppids: ReadonlyMap<number, number>,
-): number[] {
+export function missedWithParents(
+  members: ReadonlyMap<number, number>,
+  procs: ReadonlyMap<number, ProcIdentity>,
+): { pid: number; startTime: number; parent: number; parentStart: number }[] {
+  const ppids = new Map<number, number>();
+  for (const [pid, p] of procs) if (!members.has(pid)) ppids.set(pid, p.ppid);
   const children = childrenFromPpids(ppids);
-  const missed: number[] = [];
-  const queue = [...members];
-  const seen = new Set(members);
+  const missed: { pid: number; startTime: number; parent: number; parentStart: number }[] = [];
+  const queue = [...members.keys()];
+  const seen = new Set(members.keys());
   while (queue.length > 0) {
-    const pid = queue.pop() as number;
-    for (const child of children.get(pid) ?? []) {
-      if (seen.has(child)) continue;
+    const parent = queue.pop() as number;
+    const parentStart = members.get(parent) ?? (procs.get(parent) as ProcIdentity).startTime;
+    for (const child of children.get(parent) ?? []) {
+      const startTime = (procs.get(child) as ProcIdentity).startTime;
+      if (seen.has(child) || startTime < parentStart) continue;
       seen.add(child);
-      missed.push(child);
+      missed.push({ pid: child, startTime, parent, parentStart });
       queue.push(child);
     }
   }
