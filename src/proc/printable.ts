@@ -2,10 +2,13 @@
 // reaches any output: a comm of "\x1b]0;...\x07" or a cgroup named with a CSI sequence
 // would otherwise drive the operator's terminal. Every C0 control (ESC included, so no
 // escape sequence survives), DEL, every C1 control, and the Unicode controls that reorder
-// or break lines (bidi overrides and isolates, LS/PS) become visible escapes.
+// or break lines (bidi overrides and isolates, LS/PS) become visible escapes. So does a
+// surrogate without its other half: written out as UTF-8 it turns into U+FFFD, so two
+// keys that crun reads apart ("?" for one, raw bytes for the other) would print alike.
 
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function escapeOne(char: string): string {
   const code = char.charCodeAt(0);

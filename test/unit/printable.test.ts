@@ -23,6 +23,14 @@ test('printable: C0, ESC sequences, DEL, C1 and bidi controls become visible esc
   assert.not.match(printable(EVIL), CONTROL);
 });
 
+test('printable: a lone surrogate is escaped, a pair is kept', () => {
+  assert.is(printable('a\ud800b'), 'a\\ud800b');
+  assert.is(printable('a\udc00'), 'a\\udc00');
+  assert.is(printable('\udc00\ud800'), '\\udc00\\ud800', 'a low before a high is no pair');
+  assert.is(printable('\ud83d\ude00'), '\ud83d\ude00', 'an emoji (a pair) is kept');
+  assert.is.not(printable('a\ud800'), printable('a\udbff'), 'two lone surrogates print apart');
+});
+
 function evilHost(): FakeHost {
   const host = FakeHost.v2();
   host.mkcgroup('/new');
