@@ -8,6 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { herd } from '../../src/herd/index.js';
 import { FakeHost } from '../fixtures/proc/fake-host.js';
+import { spawnRestoredChildren } from '../fixtures/proc/trees.js';
 
 const CROWD = 2000;
 const CROWD_STAT = /^\/proc\/2\d{4}\/stat$/;
@@ -21,17 +22,7 @@ function setUp(subcgroups: number, crowd = CROWD): FakeHost {
   for (let i = 0; i < subcgroups; i++) host.mkcgroup(`/new/d${i}`);
   host.spawn(1, 0, '/', { comm: 'init' });
   host.spawn(500, 1, '/new', { comm: 'sh' });
-  for (const [pid, ppid] of [
-    [501, 500],
-    [502, 501],
-    [503, 500],
-    [504, 503],
-    [505, 500],
-    [506, 505],
-    [507, 500],
-  ] as const) {
-    host.spawn(pid, ppid, '/old');
-  }
+  spawnRestoredChildren(host, '/old');
   host.hiddenFromChildren.add(503);
   host.hiddenFromChildren.add(504);
   for (let i = 0; i < crowd; i++) host.spawn(20_000 + i, 1, '/');

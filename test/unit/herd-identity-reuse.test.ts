@@ -11,6 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { herd } from '../../src/herd/index.js';
 import { FakeHost } from '../fixtures/proc/fake-host.js';
+import { spawnRestoredChildren } from '../fixtures/proc/trees.js';
 
 /** init 500 in /new; 501..507 in /old (a restore under a new id); sshd 300 in /system. */
 function tree8(host: FakeHost): void {
@@ -18,17 +19,7 @@ function tree8(host: FakeHost): void {
   host.spawn(1, 0, '/', { comm: 'init' });
   host.spawn(300, 1, '/system', { comm: 'sshd' });
   host.spawn(500, 1, '/new', { comm: 'sh' });
-  for (const [pid, ppid] of [
-    [501, 500],
-    [502, 501],
-    [503, 500],
-    [504, 503],
-    [505, 500],
-    [506, 505],
-    [507, 500],
-  ] as const) {
-    host.spawn(pid, ppid, '/old');
-  }
+  spawnRestoredChildren(host, '/old');
 }
 
 /** `pid` exits (with its children) and its number goes to a new child of sshd. */
