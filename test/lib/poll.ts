@@ -10,3 +10,14 @@ export async function until(what: () => boolean, ms: number): Promise<boolean> {
   }
   return what();
 }
+
+/** `until` for a condition that must be awaited (a runtime's `state`, a placement): true as
+ *  soon as `what()` resolves true, polled every 100 ms; after `ms`, its last answer. */
+export async function untilAsync(what: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await what()) return true;
+    await sleep(100);
+  }
+  return what();
+}
