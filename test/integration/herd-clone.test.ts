@@ -3,14 +3,13 @@
 // survives; with bare crun 1.8.1 (the control) the copy loses the ones that were restored
 // into the original's cgroup.
 
-import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MODES, RUNTIMES, type CgroupMode } from '../lib/bed.js';
 import { TREE8_SIZE } from '../lib/bundle.js';
 import { readCgroups } from '../lib/cgroups.js';
 import { cleanupPrefix } from '../lib/cleanup.js';
-import { untilAsync } from '../lib/poll.js';
+import { living, untilAsync } from '../lib/poll.js';
 import {
   Scenario,
   bare,
@@ -26,16 +25,6 @@ test.after(async () => {
 });
 
 let serial = 0;
-
-/** False once the process has exited (a zombie counts as exited: SIGKILL has landed). */
-function living(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** Living processes on the host that sit in `cgroup` in some hierarchy of `mode`. */
 function livingIn(cgroup: string, mode: CgroupMode): number[] {
