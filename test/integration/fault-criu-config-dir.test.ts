@@ -2,8 +2,12 @@
 // (a read-only tmpfs over it) or full (a tmpfs with no space left), in the call's private
 // mount namespace, crun 1.8.1, v1 and v2. The restore must still pass, with the herd as
 // the safety net: every process in the new cgroup, the next checkpoint passes, the user
-// sees no error, and no file is left behind.
+// sees no error, and no file is left behind. That the herd did the placing (and not a CRIU
+// config after all) is read from cgherd's debug log: the herd after the restore moved the
+// strays, as herd-moves-nothing reads it.
 
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CGHERD_BIN, MODES, RUNTIMES, inMode, type CgroupMode } from '../lib/bed.js';
@@ -12,6 +16,7 @@ import { cleanupPrefix } from '../lib/cleanup.js';
 import { restoreArgv } from '../lib/cr-argv.js';
 import { frozenWithPrefix } from '../lib/fault.js';
 import { Scenario, viaCgherd } from '../lib/scenario.js';
+import { herdLogLines } from './sec-lib.js';
 
 const PREFIX = 'cgt-fault-cfg-';
 const DIR = '/run/cgherd/criu';
@@ -32,7 +37,14 @@ const BROKEN_DIR = {
 let serial = 0;
 
 async function restoreWithBrokenDir(mode: CgroupMode, kind: keyof typeof BROKEN_DIR) {
-  const sc = new Scenario(mode, viaCgherd(RUNTIMES.crun181, 'cgherd over crun 1.8.1'), PREFIX);
+  // A root-only directory of its own: cgherd refuses a debug log in /tmp itself.
+  const logDir = mkdtempSync(`/tmp/${PREFIX}log-`);
+  const log = join(logDir, 'debug.log');
+  const rt = viaCgherd(RUNTIMES.crun181, 'cgherd over crun 1.8.1', {
+    DEBUG: 'cgherd:*',
+    CGHERD_DEBUG_LOG: log,
+  });
+  const sc = new Scenario(mode, rt, PREFIX);
   try {
     const n = serial++;
     const a = `${PREFIX}${n}a`;
@@ -73,9 +85,20 @@ async function restoreWithBrokenDir(mode: CgroupMode, kind: keyof typeof BROKEN_
     assert.equal(placement.outside, []);
     assert.is(next.code, 0, `next checkpoint: ${next.stderr}`);
     assert.equal(frozenWithPrefix(PREFIX), []);
+    // The herd placed the tree: its first run on b (after the restore) moved the strays
+    // crun 1.8.1 left without a CRIU config; the one before the next checkpoint, nothing.
+    const herds = herdLogLines(readFileSync(log, 'utf8')).filter((h) =>
+      h.line.startsWith(`herd ${b}:`),
+    );
+    for (const h of herds) console.log(`  ${mode} ${kind}: ${h.line}`);
+    assert.ok(herds.length >= 2, `expected 2 herds of ${b} in the debug log, saw ${herds.length}`);
+    assert.is(herds[0]?.members, TREE8_SIZE, 'the herd after the restore saw the whole tree');
+    assert.ok((herds[0]?.moved ?? 0) > 0, 'the herd after the restore moved nothing');
+    assert.is(herds[1]?.moved, 0, 'the herd before the next checkpoint found strays');
     return left;
   } finally {
     await sc.cleanup();
+    rmSync(logDir, { recursive: true, force: true });
   }
 }
 

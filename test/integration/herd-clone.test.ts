@@ -7,8 +7,16 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MODES, RUNTIMES, type CgroupMode } from '../lib/bed.js';
 import { TREE8_SIZE } from '../lib/bundle.js';
+import { readCgroups } from '../lib/cgroups.js';
 import { cleanupPrefix } from '../lib/cleanup.js';
-import { Scenario, bare, viaCgherd, type RuntimeUnderTest } from '../lib/scenario.js';
+import { living, untilAsync } from '../lib/poll.js';
+import {
+  Scenario,
+  bare,
+  readPpidTable,
+  viaCgherd,
+  type RuntimeUnderTest,
+} from '../lib/scenario.js';
 
 const PREFIX = 'cgt-herd-clone-';
 
@@ -17,6 +25,13 @@ test.after(async () => {
 });
 
 let serial = 0;
+
+/** Living processes on the host that sit in `cgroup` in some hierarchy of `mode`. */
+function livingIn(cgroup: string, mode: CgroupMode): number[] {
+  return [...readPpidTable().keys()].filter(
+    (pid) => living(pid) && [...(readCgroups(pid, mode)?.values() ?? [])].includes(cgroup),
+  );
+}
 
 /** The clone's tree size after the original was killed with --all. */
 async function cloneSurvivors(mode: CgroupMode, rt: RuntimeUnderTest): Promise<number> {
@@ -38,12 +53,15 @@ async function cloneSurvivors(mode: CgroupMode, rt: RuntimeUnderTest): Promise<n
     const orig = await sc.placement(original);
     assert.is(orig.members.length, TREE8_SIZE, 'the original lost processes');
     assert.equal(orig.outside ?? [], [], "the original's processes were moved");
+    assert.ok(orig.cgroup !== undefined, "crun records the original's cgroup");
+    const cgroup = orig.cgroup as string;
     const kill = await sc.kill(original, 'KILL', true);
     assert.is(kill.code, 0, `kill --all: ${kill.stderr}`);
-    // Let SIGKILL land and the dead be reaped.
-    await new Promise((r) => setTimeout(r, 500));
-    const after = await sc.placement(clone);
-    const alive = before.members.filter((pid) => after.members.includes(pid)).length;
+    // Every process the kill reached has exited: nothing lives in the original's cgroup
+    // any more. Counting earlier would let a slow kill pass for a clone that survived.
+    const emptied = await untilAsync(async () => livingIn(cgroup, mode).length === 0, 10_000);
+    assert.ok(emptied, `still alive in ${cgroup}: ${livingIn(cgroup, mode).join(' ')}`);
+    const alive = before.members.filter(living).length;
     console.log(
       `  ${mode} ${rt.label}: clone keeps ${alive}/${before.members.length} after kill --all of the original`,
     );

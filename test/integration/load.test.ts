@@ -3,14 +3,15 @@
 // cgroups (every hierarchy), frozen cgroups and failed checkpoints must all be 0.
 // The full 20 x 5 by default (about 35 s per mode on 2 cores); CGT_LOAD_CONTAINERS and
 // CGT_LOAD_ROUNDS change it. The wall time against crun 1.21 alone is `make bench`
-// (bench/load.ts).
+// (bench/load.ts). Control: the same load over bare crun 1.8.1 (2 rounds) leaves strays
+// and fails the next checkpoints, which is what the counts above prove cgherd fixes.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MODES, RUNTIMES } from '../lib/bed.js';
 import { cleanupPrefix } from '../lib/cleanup.js';
 import { describeLoad, runLoad } from '../lib/load.js';
-import { viaCgherd } from '../lib/scenario.js';
+import { bare, viaCgherd } from '../lib/scenario.js';
 
 const PREFIX = 'cgt-load-';
 const CONTAINERS = Number(process.env.CGT_LOAD_CONTAINERS ?? 20);
@@ -21,6 +22,22 @@ test.after(async () => {
 });
 
 for (const mode of MODES) {
+  test(`${mode}: control, ${CONTAINERS} containers x 2 rounds over bare crun 1.8.1: strays, failed checkpoints`, async () => {
+    const r = await runLoad(
+      mode,
+      bare(RUNTIMES.crun181, 'crun 1.8.1'),
+      `${PREFIX}bare-${mode}-`,
+      CONTAINERS,
+      2,
+    );
+    console.log(describeLoad(r));
+    assert.ok(
+      r.strays > 0,
+      'control: bare crun 1.8.1 must leave strays, or the load proves nothing',
+    );
+    assert.ok(r.failedCheckpoints > 0, 'control: the strays must fail the next checkpoints');
+  });
+
   test(`${mode}: ${CONTAINERS} containers x ${ROUNDS} rounds in parallel through cgherd over crun 1.8.1: nothing lost`, async () => {
     const r = await runLoad(
       mode,

@@ -5,6 +5,9 @@
 // for delete, kill, pause and resume), the argv is the one given and the environment the
 // one given plus CGHERD_LOOP_GUARD (the loop guard's marker). `restore` adds CRIU_CONFIG_FILE and nothing else, and only over a lower
 // runtime that needs it (crun 1.8.1); over crun 1.21 it adds nothing. cgroup v1.
+// Control: calls mangled as a careless forwarder would (a byte of argv lost, a newline or
+// UTF-8 value rewritten, an empty variable dropped, one added), made for real through the
+// recorder, must each fail the same check that cgherd's calls pass.
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -86,13 +89,18 @@ async function through(rec: Recorder, argv: string[], env: Env, extra: string[] 
   return { r, got };
 }
 
-test('argv and environment reach the lower runtime unchanged, for every command', async () => {
-  const rec = makeRecorder(join(dir, 'rec181'), RUNTIMES.crun181);
-  // The shell's own additions, from a direct call with no cgherd in between.
+/** The shell's own additions, from a direct call with no cgherd in between. */
+async function learnShellAdds(rec: Recorder): Promise<void> {
+  rec.take();
   await call(rec.bin, ['--version'], ODD);
   const direct = rec.take()[0] as RecordedCall;
   shellAdds = new Map([...direct.env].filter(([k]) => !(k in ODD)));
   console.log(`  the recorder's shell adds: ${[...shellAdds.keys()].join(', ') || 'nothing'}`);
+}
+
+test('argv and environment reach the lower runtime unchanged, for every command', async () => {
+  const rec = makeRecorder(join(dir, 'rec181'), RUNTIMES.crun181);
+  await learnShellAdds(rec);
 
   const bundle = await makeBundle(join(dir, 'bundle'), { tree: 'single', mode: 'v1' });
   const bundle2 = await makeBundle(join(dir, 'bundle2'), { tree: 'single', mode: 'v1' });
@@ -204,6 +212,37 @@ test('restore over crun 1.21 (no restore root needed) adds nothing', async () =>
   assert.is(r.code, 0, `restore: ${r.stderr}`);
   assert.not.ok(got.env.has('CRIU_CONFIG_FILE'));
   await through(rec, [...g, 'delete', '--force', id2], PODMAN_BARE);
+});
+
+test('control: a mangled call, made for real through the recorder, fails the check', async () => {
+  const rec = makeRecorder(join(dir, 'recbad'), RUNTIMES.crun181);
+  await learnShellAdds(rec);
+  const argv = ['--root', root, 'list'];
+  const env: Env = { ...PODMAN_START, ...ODD };
+  const withoutEmpty = Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'CGT_EMPTY'));
+  const mangled: [what: string, argv: string[], env: Env][] = [
+    ['the last byte of an argument lost', ['--root', root.slice(0, -1), 'list'], env],
+    ['a newline in a value turned into a space', argv, { ...env, CGT_ODD: 'a b c=d' }],
+    ['a UTF-8 value read as Latin-1', argv, { ...env, CGT_UTF8: 'gr\u00c3\u00bc\u00c3\u009fe' }],
+    ['an empty variable dropped', argv, withoutEmpty],
+    ['a variable added', argv, { ...env, CGT_ADDED: '1' }],
+  ];
+  // The same call unmangled passes: the check itself is not what fails below.
+  rec.take();
+  await call(rec.bin, argv, env);
+  expectCall(rec.take(), argv, env);
+  for (const [what, badArgv, badEnv] of mangled) {
+    rec.take();
+    await call(rec.bin, badArgv, badEnv);
+    let caught = '';
+    try {
+      expectCall(rec.take(), argv, env);
+    } catch (error) {
+      caught = error instanceof Error ? error.message : String(error);
+    }
+    console.log(`  ${what}: caught (${JSON.stringify(caught.split('\n')[0])})`);
+    assert.ok(caught !== '', `${what}: the recorder's check passed a mangled call`);
+  }
 });
 
 test.run();

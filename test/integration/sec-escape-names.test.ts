@@ -1,13 +1,17 @@
 // Issue 11, item 8: a name a container chose never reaches the operator's terminal raw.
 // A container process writes a name holding an ESC sequence into /proc/self/comm; bare
 // crun 1.8.1's restore under a new id leaves it a stray; `cgherd inspect`, `cgherd repair
-// --dry-run` and a refused checkpoint (read-only cgroup mount) then name it. Control: the
-// comm really holds the ESC byte, and each output names the process (escaped).
+// --dry-run` and a refused checkpoint (read-only cgroup mount) then name it. Controls: the
+// comm really holds the ESC byte, each output names the process (escaped), and the same
+// inspect and repair --dry-run with the escaping swapped out (a module hook makes
+// printable() return its text unchanged; the runtime face is one bundle, so the operator
+// face only) print the raw ESC byte: the escaping is what keeps it off the terminal.
 
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MODES, RUNTIMES, type RunResult } from '../lib/bed.js';
+import { join } from 'node:path';
+import { MODES, REPO_ROOT, RUNTIMES, inMode, type RunResult } from '../lib/bed.js';
 import { cleanupPrefix } from '../lib/cleanup.js';
 import { checkpointArgv } from '../lib/cr-argv.js';
 import { Scenario, bare } from '../lib/scenario.js';
@@ -22,6 +26,36 @@ const SCRIPT = [
   'while :; do sleep 100001; done',
 ].join('\n');
 const SIZE = 4; // init, its sleep, the renamed shell, its sleep
+const CLI = join(REPO_ROOT, 'dist', 'src', 'cli.js');
+// Loaded with --import: every import of printable.js gets one that changes nothing.
+const HOOK = `
+export async function load(url, context, next) {
+  if (url.endsWith('/dist/src/proc/printable.js'))
+    return { format: 'module', source: 'export const printable = (t) => t;', shortCircuit: true };
+  return next(url, context);
+}`;
+const WITHOUT_ESCAPING =
+  'data:text/javascript,' +
+  encodeURIComponent(
+    `import { register } from 'node:module';\n` +
+      `register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOK)}`)});`,
+  );
+
+/** The operator face (node on dist/src/cli.js, as the launcher runs it) without escaping. */
+function unescapedCli(sc: Scenario, argv: readonly string[]): Promise<RunResult> {
+  return inMode(sc.mode, process.execPath, ['--import', WITHOUT_ESCAPING, CLI, ...argv], {
+    env: { CGHERD_RUNTIME: sc.rt.lower ?? sc.rt.bin },
+    timeoutMs: 120_000,
+  });
+}
+
+function assertRaw(what: string, r: RunResult): void {
+  const out = r.stdout + r.stderr;
+  console.log(
+    `  control, ${what} without escaping (exit ${r.code}): ${JSON.stringify(out.trim().slice(0, 200))}`,
+  );
+  assert.ok(out.includes(RAW_NAME), `control, ${what}: no raw ESC name without escaping: ${out}`);
+}
 
 test.after(async () => {
   await cleanupPrefix(PREFIX);
@@ -47,6 +81,8 @@ for (const mode of MODES) {
       assert.ok(placements[0]?.strays.includes(evil[0] as number), 'control: it is a stray');
 
       const root = ['--root', sc.root];
+      assertRaw('inspect', await unescapedCli(sc, ['inspect', id, ...root]));
+      assertRaw('repair --dry-run', await unescapedCli(sc, ['repair', id, '--dry-run', ...root]));
       const inspect = await cgherdIn(sc, ['inspect', id, ...root]);
       assert.is(inspect.code, 1, 'inspect: the strays make the next checkpoint fail');
       assertEscaped('inspect', inspect);

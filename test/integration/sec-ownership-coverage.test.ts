@@ -11,6 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  chownSync,
   copyFileSync,
   mkdirSync,
   mkdtempSync,
@@ -79,6 +80,19 @@ function withOthersWrite<T>(path: string, body: () => T): T {
   }
 }
 
+const NOBODY = 65534;
+
+/** `path` owned by `uid` (its group kept) while `body` runs. */
+function withOwner<T>(path: string, uid: number, body: () => T): T {
+  const { uid: was, gid } = statSync(path);
+  chownSync(path, uid, gid);
+  try {
+    return body();
+  } finally {
+    chownSync(path, was, gid);
+  }
+}
+
 test('control: the untouched tree runs an operator and a runtime command', () => {
   const cli = run(CLI);
   assert.is(cli.code, 0, cli.err);
@@ -118,6 +132,20 @@ for (const [label, path, argv] of CASES) {
     assert.is(r.code, 1, `${r.out}${r.err}`);
     assert.not.match(r.out, /^lower /, 'the lower runtime ran');
     assert.ok(r.err.includes(`${path} is writable by`), r.err);
+  });
+}
+
+for (const [label, path, argv] of CASES) {
+  test(`${label} owned by uid ${NOBODY}: refused, naming it`, () => {
+    const r = withOwner(path, NOBODY, () => run(argv));
+    assert.is(r.code, 1, `${r.out}${r.err}`);
+    assert.not.match(r.out, /^lower /, 'the lower runtime ran');
+    // The launcher names a folder above the tree as `<folder>/.`.
+    const named = [path, `${path}/.`].map((p) => `${p} is owned by uid ${NOBODY}, not by root`);
+    assert.ok(
+      named.some((n) => r.err.includes(n)),
+      r.err,
+    );
   });
 }
 
