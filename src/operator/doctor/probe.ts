@@ -17,6 +17,7 @@ import { exitForErrno } from '../exit.js';
 import { launcherPath } from '../launcher.js';
 import { podmanVersionOf, runQuiet } from '../tool-output.js';
 import { cgroupLayout, type CgroupLayout } from './cgroup-layout.js';
+import { parseCriuVersion, versionText } from '../../criu/criu-binary.js';
 import type { CriuFacts, PodmanFacts, RuntimeFacts } from './facts.js';
 import { configuredCgroupManager, type SystemdManagerFacts } from './systemd-manager.js';
 import { probeTakeovers } from './takeover.js';
@@ -28,7 +29,7 @@ export function probeCriu(envPath: string | undefined): CriuFacts {
   const path = findTool('criu', SBIN_FIRST, envPath);
   if (!path) return { path: undefined, version: undefined, check: undefined };
   const v = runQuiet(path, ['--version']);
-  const version = /Version:\s*(\S+)/.exec(v.stdout)?.[1];
+  const version = versionText(parseCriuVersion(v.stdout));
   const c = runQuiet(path, ['check'], 60_000);
   const lines = `${c.stdout}\n${c.stderr}`
     .split('\n')
