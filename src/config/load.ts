@@ -15,7 +15,8 @@ import {
   type Settings,
   type ValidateMode,
 } from './settings.js';
-import { findDefaultRuntime, isExecutableFile } from '../lower/locate.js';
+import { findDefaultRuntime } from '../lower/locate.js';
+import { isExecutableFile } from '../proc/executable.js';
 import { validateCgherdConfig } from '../validate/cgherd-config.js';
 import { parseJsonText } from '../validate/read-json.js';
 import { readConfigText } from './read-config.js';

@@ -3,8 +3,9 @@
 // runtime was given, or on glibc's default "/bin:/usr/bin" when there is none.
 
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { isExecutableFile } from '../proc/executable.js';
 
 export type CriuVersion = readonly [number, number, number];
 
@@ -46,15 +47,6 @@ export function predatesBreakpointCheck(v: CriuVersion | undefined): boolean {
   return v === undefined || compareCriuVersions(v, BREAKPOINT_CHECK_SINCE) < 0;
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /** The `criu` execvp would run with this PATH; relative entries are skipped (crun's cwd
  *  is not cgherd's business). */
 export function criuOnPath(envPath: string | undefined): string | undefined {
@@ -62,7 +54,7 @@ export function criuOnPath(envPath: string | undefined): string | undefined {
   for (const dir of dirs) {
     if (!isAbsolute(dir)) continue;
     const candidate = join(dir, 'criu');
-    if (isExecutable(candidate)) return candidate;
+    if (isExecutableFile(candidate)) return candidate;
   }
   return undefined;
 }

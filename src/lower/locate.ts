@@ -1,8 +1,8 @@
 // Where the lower runtime is, when nothing names it. bin/cgherd's fast path holds the same
 // list, generated from this one by tools/gen-launcher-lists.mjs (make build checks it).
 
-import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
+import { isExecutableFile } from '../proc/executable.js';
 
 export const STANDARD_LOCATIONS: readonly string[] = [
   '/usr/bin/crun',
@@ -11,15 +11,6 @@ export const STANDARD_LOCATIONS: readonly string[] = [
   '/usr/local/sbin/crun',
   '/bin/crun',
 ];
-
-export function isExecutableFile(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** The first standard location holding crun, then crun on PATH (if there is a PATH). */
 export function findDefaultRuntime(envPath: string | undefined): string | undefined {

@@ -49,7 +49,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   trust: [],
   proof: ['trust', 'proc'],
   validate: ['trust'],
-  config: ['lower', 'validate', 'trust'],
+  config: ['lower', 'validate', 'trust', 'proc'],
   version: [],
   runtime: ['config', 'lower', 'criu', 'proc', 'version', 'hooks', 'trust'],
   hooks: [

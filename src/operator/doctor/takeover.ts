@@ -4,7 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import { DEFAULT_CONFIG_FILE } from '../../config/settings.js';
-import { findDefaultRuntime, isExecutableFile } from '../../lower/locate.js';
+import { findDefaultRuntime } from '../../lower/locate.js';
+import { isExecutableFile } from '../../proc/executable.js';
 import { RUNTIME_NAME, joinRoot, type EngineView } from '../../engines/podman-conf.js';
 import { resolveRuntimeName } from '../../engines/podman-runtime-names.js';
 import { configRuntime } from '../config-runtime.js';
