@@ -26,9 +26,23 @@ import { until } from '../lib/poll.js';
 import { herdLogLines } from './sec-lib.js';
 
 const base = mkdtempSync('/tmp/cgt-sighold-');
-const init = spawn('/bin/sleep', ['1000'], { stdio: 'ignore' });
+// The init is pid 1 of a pid namespace of its own, as a container's is: the fake `state`
+// records no start time, and the herd holds such a state only to a namespace's init
+// (src/proc/ns-init.ts). unshare waits for it; the sleep is unshare's only child.
+const holder = spawn('unshare', ['--pid', '--fork', '/bin/sleep', '1000'], { stdio: 'ignore' });
+let initPid: number | undefined;
+test.before(async () => {
+  const children = `/proc/${holder.pid}/task/${holder.pid}/children`;
+  const found = await until(
+    () => existsSync(children) && readFileSync(children, 'utf8') !== '',
+    5000,
+  );
+  assert.ok(found, 'unshare --pid --fork started its sleep');
+  initPid = Number(readFileSync(children, 'utf8').trim().split(' ')[0]);
+});
 test.after(() => {
-  init.kill('SIGKILL');
+  if (initPid !== undefined) process.kill(initPid, 'SIGKILL');
+  holder.kill('SIGKILL');
   rmSync(base, { recursive: true, force: true });
 });
 let serial = 0;
@@ -81,7 +95,7 @@ function fakeCrun(d: string): string {
       '*" state "*)\n' +
       `touch ${d}/in-state\n` +
       wait(`${d}/state-go`) +
-      `printf '{"ociVersion":"1.0.2","id":"cgt-sighold","status":"running","pid":${init.pid}}'; exit 0 ;;\n` +
+      `printf '{"ociVersion":"1.0.2","id":"cgt-sighold","status":"running","pid":${initPid}}'; exit 0 ;;\n` +
       'esac\n' +
       'exit 1\n',
   );
