@@ -140,8 +140,9 @@ test('restoreCgroupRoot "always" over crun 1.21 without the root: two rounds, th
   await s.ok('podman container checkpoint --export /tmp/f2.tar f2 >/dev/null');
   const herds = herdLogLines(await s.ok(`cat ${log}`));
   for (const line of herds) console.log(`  ${line.line}`);
-  // Two restores and three checkpoints went through cgherd.
-  assert.ok(herds.length >= 5, `expected at least 5 herds in the debug log, saw ${herds.length}`);
+  // Two restores went through cgherd and herded. The checkpoints of containers cgherd
+  // created or restored are proven (bin/cgherd proven_checkpoint): no Node, no herd.
+  assert.ok(herds.length >= 2, `expected at least 2 herds in the debug log, saw ${herds.length}`);
   assert.equal(
     herds.filter((x) => x.moved !== 0).map((x) => x.line),
     [],

@@ -159,8 +159,9 @@ test(`over crun 1.21 (systemd), through cgherd: ${CRUN121_ROUNDS} round in the l
   );
   const herds = herdLogLines(await s.ok(`cat ${log}`));
   for (const line of herds) console.log(`  ${line.line}`);
-  // Each round's restore and checkpoint, and the last checkpoint, went through cgherd.
-  const want = 2 * CRUN121_ROUNDS + 1;
+  // Each round's restore herds. A checkpoint of a container cgherd created or restored
+  // is proven (bin/cgherd proven_checkpoint) and starts no Node, so it logs no herd.
+  const want = CRUN121_ROUNDS;
   assert.ok(
     herds.length >= want,
     `expected at least ${want} herds in the debug log, saw ${herds.length}`,
