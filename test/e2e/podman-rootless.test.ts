@@ -15,101 +15,25 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RUNTIMES, runCommand, type RunResult } from '../lib/bed.js';
+import { RUNTIMES, runCommand } from '../lib/bed.js';
 import {
-  ROOTLESS_IMAGE,
+  LIFE,
+  ONE_SHOT,
   RootlessPodman,
+  assertSame,
   installTree,
+  lifeOf,
   rootlessContainersConf,
   wrapperScript,
+  type Lived,
 } from '../lib/rootless.js';
 
 const NAME = 'cgt-rootless';
 const DIR = `/tmp/${NAME}-tree`;
 const JSON_NAMES = '["crun", "runc", "kata", "runsc", "krun", "cgherd"]';
-
-interface Seen {
-  code: number;
-  out: string;
-  err: string;
-}
-
-/** One command's result, with `name` (and any 64-hex id) read as placeholders. */
-function seen(r: RunResult, name: string): Seen {
-  const norm = (s: string): string =>
-    s
-      .replaceAll(name, 'NAME')
-      .replace(/\b[0-9a-f]{64}\b/g, 'ID')
-      .replace(/\b[0-9a-f]{12}\b/g, 'ID')
-      .replace(/ (?:\d+|About an?|Less than a) \w+ ago/g, ' N ago')
-      .replace(/time="[^"]*"/g, 'time="T"')
-      // Podman names the runtime (its name in containers.conf) before the runtime's error.
-      .replace(/^Error: (?:runc|cgherd|crun): /gm, 'Error: RUNTIME: ')
-      .trim();
-  return { code: r.code, out: norm(r.stdout), err: norm(r.stderr) };
-}
-
-type Step = [label: string, args: (name: string) => string[]];
-
-/** The life of one container, every command the issue lists. */
-const LIFE: Step[] = [
-  [
-    'run -d',
-    (n) => ['run', '-d', '--name', n, ROOTLESS_IMAGE, 'sh', '-c', 'echo started; exec sleep 1000'],
-  ],
-  ['exec', (n) => ['exec', n, 'sh', '-c', 'echo in; id -u; exit 4']],
-  ['ps', (n) => ['ps', '--filter', `name=^${n}$`, '--format', '{{.Names}} {{.Status}}']],
-  ['inspect', (n) => ['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', n]],
-  ['logs', (n) => ['logs', n]],
-  ['pause', (n) => ['pause', n]],
-  ['unpause', (n) => ['unpause', n]],
-  ['container checkpoint', (n) => ['container', 'checkpoint', n]],
-  ['kill', (n) => ['kill', n]],
-  // kill returns before conmon has recorded the exit: wait for it, as a user would.
-  ['wait', (n) => ['wait', n]],
-  ['inspect after kill', (n) => ['inspect', '--format', '{{.State.Status}}', n]],
-  ['start', (n) => ['start', n]],
-  ['stop', (n) => ['stop', '--time', '1', n]],
-  ['rm', (n) => ['rm', n]],
-];
-
-/** One-shot runs: output and exit status. */
-const ONE_SHOT: Step[] = [
-  ['run --rm echo', () => ['run', '--rm', ROOTLESS_IMAGE, 'sh', '-c', 'echo hi; id -u']],
-  [
-    'run --rm exit 3',
-    () => ['run', '--rm', ROOTLESS_IMAGE, 'sh', '-c', 'echo out; echo err >&2; exit 3'],
-  ],
-  ['run --rm missing command', () => ['run', '--rm', ROOTLESS_IMAGE, '/no/such']],
-];
-
-/** Runs every step with `--runtime` (if given) on container `name`; the results in order. */
-async function lifeOf(pm: RootlessPodman, runtime: string[], name: string): Promise<Seen[]> {
-  const out: Seen[] = [];
-  for (const [label, args] of [...ONE_SHOT, ...LIFE]) {
-    const argv = args(name);
-    // --runtime belongs right after `run`.
-    const full = argv[0] === 'run' ? ['run', ...runtime, ...argv.slice(1)] : argv;
-    const r = await pm.podman(full);
-    const s = seen(r, name);
-    console.log(`  ${label} [${runtime.join(' ') || 'default'}]: ${JSON.stringify(s)}`);
-    out.push(s);
-  }
-  return out;
-}
-
-function assertSame(control: Seen[], cgherd: Seen[]): void {
-  const labels = [...ONE_SHOT, ...LIFE].map(([label]) => label);
-  labels.forEach((label, i) =>
-    assert.equal(cgherd[i], control[i], `${label}: differs from runc alone`),
-  );
-  // The control really ran: the first run printed, the exec's status came back.
-  assert.is(control[0]?.out, 'hi\n0');
-  assert.is(control[3]?.code, 0, 'control: run -d');
-  assert.is(control[4]?.code, 4, 'control: exec');
-  // Podman 4.3.1's own refusal, unchanged.
-  assert.match(control[10]?.err ?? '', /checkpointing a container requires root/);
-}
+const STEPS = [...ONE_SHOT, ...LIFE];
+const life = (pm: RootlessPodman, runtime: string[], name: string): Promise<Lived> =>
+  lifeOf((args) => pm.podman(args), runtime, name, STEPS);
 
 const T = suite('podman rootless');
 let launcher = '';
@@ -140,9 +64,9 @@ T('--runtime cgherd (the two-line wrapper, its config names runc) = runc alone',
   );
   const pm = await RootlessPodman.start(`${NAME}-own`, conf);
   try {
-    const control = await lifeOf(pm, ['--runtime', 'runc'], 'cgt-rl-c');
-    const cgherd = await lifeOf(pm, ['--runtime', 'cgherd'], 'cgt-rl-c');
-    assertSame(control, cgherd);
+    const control = await life(pm, ['--runtime', 'runc'], 'cgt-rl-c');
+    const cgherd = await life(pm, ['--runtime', 'cgherd'], 'cgt-rl-c');
+    assertSame(control, cgherd, 'runc');
   } finally {
     await pm.stop();
   }
@@ -177,9 +101,9 @@ T('install podman --as crun, then CONTAINERS_CONF with its drop-in = runc alone'
   // The drop-in's [engine] keys join the test's own [engine] table (one table per name).
   const engine = dropIn.replace(/^\[engine\]$/m, '');
   const takeover = await RootlessPodman.start(`${NAME}-as`, rootlessContainersConf(engine));
-  let cgherd: Seen[];
+  let cgherd: Lived;
   try {
-    cgherd = await lifeOf(takeover, [], 'cgt-rl-t');
+    cgherd = await life(takeover, [], 'cgt-rl-t');
   } finally {
     await takeover.stop();
   }
@@ -192,7 +116,7 @@ T('install podman --as crun, then CONTAINERS_CONF with its drop-in = runc alone'
   );
   const alone = await RootlessPodman.start(`${NAME}-alone`, plain);
   try {
-    assertSame(await lifeOf(alone, [], 'cgt-rl-t'), cgherd);
+    assertSame(await life(alone, [], 'cgt-rl-t'), cgherd, 'runc');
   } finally {
     await alone.stop();
   }

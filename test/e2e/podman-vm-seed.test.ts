@@ -13,6 +13,10 @@
 //     after each restore every process is in libpod-<new>.scope/container, the scope
 //     itself holds no process while it enables controllers for its children, the scope is
 //     active and the old one's directory is gone;
+//   - rootless (issue 18): a user with subordinate ids and lingering (its own systemd, to
+//     which the systemd cgroup manager delegates), `netns = "none"`, runs the commands of
+//     test/lib/rootless.ts once on crun 1.8.1 alone (the drop-in set aside) and once
+//     through the system drop-in `install podman --as crun` wrote: the same outputs;
 //   - over crun 1.21 as released (it restores here, unlike in the nspawn host), a round
 //     through cgherd passes in the leaf and every herd in cgherd's debug log moved 0.
 // The test boots and powers off the VM itself. Boot is under TCG here (no usable KVM), and
@@ -38,6 +42,8 @@ import {
   useCrun,
 } from '../lib/systemd-seed.js';
 import { herdLogLines } from '../integration/sec-lib.js';
+import { shQuote } from '../lib/podman-conf.js';
+import { LIFE, ROOTLESS_IMAGE, RUN_ECHO, assertSame, lifeOf, type Lived } from '../lib/rootless.js';
 
 const session = hostSession(
   'podman-vm-seed',
@@ -56,6 +62,9 @@ const h = (): VmHost => session.host();
 const CONTROLLERS = ['cpuset', 'cpu', 'io', 'memory', 'pids'];
 const FIX_ROUNDS = 1;
 const CRUN121_ROUNDS = 1;
+const RL_USER = 'cgt-rl';
+const RL_NAME = 'cgt-rl-vm';
+const DROP_IN = '/etc/containers/containers.conf.d/50-cgherd.conf';
 
 /** The scope of a container holds no process itself and enables controllers below it. */
 async function assertNoInternalProcs(s: VmHost, id: string): Promise<void> {
@@ -138,6 +147,86 @@ test(`fix: cgherd from its .deb over crun 1.8.1, ${FIX_ROUNDS} rounds in the lea
   assert.is(last.code, 0, `checkpoint after round ${FIX_ROUNDS}: ${last.stderr}`);
   await s.ok('podman rm -fa -t 0 >/dev/null');
 });
+
+/** The rootless user: subordinate ids, its own containers.conf (no network namespace: no
+ *  slirp4netns in the VM), and lingering, so that logind starts its systemd (user@UID)
+ *  with the D-Bus socket that Podman's systemd cgroup manager and crun talk to. */
+async function rootlessUser(s: VmHost): Promise<void> {
+  const conf = `/home/${RL_USER}/.config/containers`;
+  await s.ok(
+    [
+      `useradd -m -s /bin/sh ${RL_USER}`,
+      `usermod --add-subuids 200000-265535 --add-subgids 200000-265535 ${RL_USER}`,
+      `mkdir -p ${conf}`,
+      `printf '[containers]\\nnetns = "none"\\n' >${conf}/containers.conf`,
+      `chown -R ${RL_USER}: /home/${RL_USER}/.config`,
+      `loginctl enable-linger ${RL_USER}`,
+      `uid=$(id -u ${RL_USER})`,
+      'i=0',
+      'until systemctl is-active -q user@$uid.service && test -S /run/user/$uid/bus; do i=$((i + 1)); [ $i -lt 600 ] || exit 1; sleep 0.1; done',
+    ].join(' && '),
+  );
+}
+
+/** `podman ARGS` as the rootless user, with the environment of a login: its runtime
+ *  directory and session bus, nothing of root's. */
+function asUser(args: readonly string[]): string {
+  return [
+    `uid=$(id -u ${RL_USER}) &&`,
+    `exec setpriv --reuid=$uid --regid=$(id -g ${RL_USER}) --init-groups env -i`,
+    `HOME=/home/${RL_USER} USER=${RL_USER} LOGNAME=${RL_USER}`,
+    'XDG_RUNTIME_DIR=/run/user/$uid DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/$uid/bus',
+    'PATH=/usr/local/bin:/usr/bin:/bin',
+    'podman',
+    ...args.map(shQuote),
+  ].join(' ');
+}
+
+test('rootless: cgherd through the system drop-in = crun 1.8.1 alone, command for command', async () => {
+  const s = h();
+  const t0 = Date.now();
+  await rootlessUser(s);
+  await s.ok(asUser(['import', '-q', '/opt/cgt/bb.tar', ROOTLESS_IMAGE]));
+  const podman = (args: string[]) => s.sh(asUser(args));
+  const steps = [RUN_ECHO, ...LIFE];
+  const info = ['info', '--format', '{{.Host.CgroupManager}} {{.Host.OCIRuntime.Path}}'];
+  // The control: the drop-in set aside, the user's podman reads the system's files afresh.
+  await s.ok(`mv ${DROP_IN} /root/50-cgherd.conf`);
+  let control: Lived;
+  let alone: string;
+  try {
+    alone = (await s.ok(asUser(info))).trim();
+    control = await lifeOf(podman, [], RL_NAME, steps);
+  } finally {
+    await s.ok(`mv /root/50-cgherd.conf ${DROP_IN}`);
+  }
+  const through = (await s.ok(asUser(info))).trim();
+  const cgherd = await lifeOf(podman, [], RL_NAME, steps);
+  console.log(`  rootless, alone: ${alone}; through the drop-in: ${through}`);
+  assert.is(alone, 'systemd /usr/bin/crun', 'the control: rootless Podman on crun, systemd');
+  assert.is(through, 'systemd /usr/bin/cgherd');
+  assertSame(control, cgherd, 'crun 1.8.1');
+  // pause through cgherd really freezes: the user's delegated cgroup, frozen and thawed.
+  await s.ok(asUser(['run', '-d', '--name', RL_NAME, ROOTLESS_IMAGE, 'sleep', '1000']));
+  await s.ok(asUser(['pause', RL_NAME]));
+  const paused = await cgroupEvents(s);
+  await s.ok(asUser(['unpause', RL_NAME]));
+  const thawed = await cgroupEvents(s);
+  await s.ok(asUser(['rm', '-f', '-t', '0', RL_NAME]));
+  console.log(`  rootless pause through cgherd: ${paused}; unpause: ${thawed}`);
+  assert.match(paused, /^\/user\.slice\/user-\d+\.slice\/user@\d+\.service\/.* frozen 1$/);
+  assert.match(thawed, / frozen 0$/);
+  console.log(`  rootless section: ${Date.now() - t0} ms`);
+});
+
+/** The rootless container's cgroup (read by root) and its `frozen` line of cgroup.events. */
+async function cgroupEvents(s: VmHost): Promise<string> {
+  const pid = (await s.ok(asUser(['inspect', '--format', '{{.State.Pid}}', RL_NAME]))).trim();
+  const out = await s.ok(
+    `g=$(sed -n 's/^0:://p' /proc/${pid}/cgroup) && echo "$g $(grep frozen /sys/fs/cgroup$g/cgroup.events)"`,
+  );
+  return out.trim();
+}
 
 test(`over crun 1.21 (systemd), through cgherd: ${CRUN121_ROUNDS} round in the leaf, the herd moves nothing`, async () => {
   const s = h();

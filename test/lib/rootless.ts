@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as assert from 'uvu/assert';
 import { REPO_ROOT, ROOTFS_BUSYBOX, runCommand, type RunResult } from './bed.js';
 
 export const ROOTLESS_USER = 'cgherd-rootless';
@@ -155,4 +156,105 @@ export class RootlessPodman {
     // The storage's files belong to the subuids; root removes them as any other.
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+// The comparison of issue 18: each command once through the lower runtime alone (the
+// control), once through cgherd; stdout, stderr and the exit status must match, with the
+// container's name and id read as placeholders. Shared by the hybrid host's test
+// (podman-rootless, over runc) and the VM's (podman-vm-seed, over crun on cgroup v2).
+
+export interface Seen {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** One command's result, with `name` (and any 64-hex id) read as placeholders. */
+export function seen(r: RunResult, name: string): Seen {
+  const norm = (s: string): string =>
+    s
+      .replaceAll(name, 'NAME')
+      .replace(/\b[0-9a-f]{64}\b/g, 'ID')
+      .replace(/\b[0-9a-f]{12}\b/g, 'ID')
+      .replace(/ (?:\d+|About an?|Less than a) \w+ ago/g, ' N ago')
+      .replace(/time="[^"]*"/g, 'time="T"')
+      // Podman names the runtime (its name in containers.conf) before the runtime's error.
+      .replace(/^Error: (?:runc|cgherd|crun): /gm, 'Error: RUNTIME: ')
+      .trim();
+  return { code: r.code, out: norm(r.stdout), err: norm(r.stderr) };
+}
+
+export type Step = [label: string, args: (name: string) => string[]];
+
+/** The life of one container, every command the issue lists. */
+export const LIFE: Step[] = [
+  [
+    'run -d',
+    (n) => ['run', '-d', '--name', n, ROOTLESS_IMAGE, 'sh', '-c', 'echo started; exec sleep 1000'],
+  ],
+  ['exec', (n) => ['exec', n, 'sh', '-c', 'echo in; id -u; exit 4']],
+  ['ps', (n) => ['ps', '--filter', `name=^${n}$`, '--format', '{{.Names}} {{.Status}}']],
+  ['inspect', (n) => ['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', n]],
+  ['logs', (n) => ['logs', n]],
+  ['pause', (n) => ['pause', n]],
+  ['unpause', (n) => ['unpause', n]],
+  ['container checkpoint', (n) => ['container', 'checkpoint', n]],
+  ['kill', (n) => ['kill', n]],
+  // kill returns before conmon has recorded the exit: wait for it, as a user would.
+  ['wait', (n) => ['wait', n]],
+  ['inspect after kill', (n) => ['inspect', '--format', '{{.State.Status}}', n]],
+  ['start', (n) => ['start', n]],
+  ['stop', (n) => ['stop', '--time', '1', n]],
+  ['rm', (n) => ['rm', n]],
+];
+
+export const RUN_ECHO: Step = [
+  'run --rm echo',
+  () => ['run', '--rm', ROOTLESS_IMAGE, 'sh', '-c', 'echo hi; id -u'],
+];
+
+/** One-shot runs: output and exit status. */
+export const ONE_SHOT: Step[] = [
+  RUN_ECHO,
+  [
+    'run --rm exit 3',
+    () => ['run', '--rm', ROOTLESS_IMAGE, 'sh', '-c', 'echo out; echo err >&2; exit 3'],
+  ],
+  ['run --rm missing command', () => ['run', '--rm', ROOTLESS_IMAGE, '/no/such']],
+];
+
+export type Lived = Map<string, Seen>;
+
+/** Runs `steps` through `podman` with `--runtime` (if given) on container `name`. */
+export async function lifeOf(
+  podman: (args: string[]) => Promise<RunResult>,
+  runtime: string[],
+  name: string,
+  steps: readonly Step[],
+): Promise<Lived> {
+  const out: Lived = new Map();
+  for (const [label, args] of steps) {
+    const argv = args(name);
+    // --runtime belongs right after `run`.
+    const full = argv[0] === 'run' ? ['run', ...runtime, ...argv.slice(1)] : argv;
+    const s = seen(await podman(full), name);
+    console.log(`  ${label} [${runtime.join(' ') || 'default'}]: ${JSON.stringify(s)}`);
+    out.set(label, s);
+  }
+  return out;
+}
+
+/** Every step alike; the control really ran (the echo printed, run -d started, the exec's
+ *  status came back) and Podman 4.3.1 refused the rootless checkpoint itself. */
+export function assertSame(control: Lived, cgherd: Lived, lower: string): void {
+  for (const [label, want] of control) {
+    assert.equal(cgherd.get(label), want, `${label}: differs from ${lower} alone`);
+  }
+  assert.is(control.get('run --rm echo')?.out, 'hi\n0');
+  assert.is(control.get('run -d')?.code, 0, 'control: run -d');
+  assert.is(control.get('exec')?.code, 4, 'control: exec');
+  assert.match(
+    control.get('container checkpoint')?.err ?? '',
+    /checkpointing a container requires root/,
+  );
 }
