@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RUNTIMES, runCommand, type RunResult } from '../lib/bed.js';
+import { RUNTIMES, runCommand, type RunResult } from '../lib/bed/bed.js';
 import {
   ROOTLESS_IMAGE,
   RootlessPodman,

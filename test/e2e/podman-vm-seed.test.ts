@@ -23,7 +23,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DEB, ensurePackages } from '../lib/package-build.js';
+import { DEB, ensurePackages } from '../lib/bed/package-build.js';
 import { hostSession } from '../lib/host-session.js';
 import { startVmHost, stopVmHost, type VmHost } from '../lib/vm-host.js';
 import {
@@ -36,8 +36,8 @@ import {
   runTreeCommand,
   seedImage,
   useCrun,
-} from '../lib/systemd-seed.js';
-import { herdLogLines } from '../integration/sec-lib.js';
+} from '../lib/podman/systemd-seed.js';
+import { herdLogLines } from '../lib/scenario/sec-lib.js';
 
 const session = hostSession(
   'podman-vm-seed',
