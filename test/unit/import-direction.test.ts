@@ -103,7 +103,7 @@ function sources(dir: string): string[] {
 
 function localImports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const specs = [...text.matchAll(/(?:from|import\()\s*'(\.[^']+)'/g)].map((m) => m[1] as string);
+  const specs = [...text.matchAll(/(?:from|import\(?)\s*'(\.[^']+)'/g)].map((m) => m[1] as string);
   return specs.map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts')));
 }
 
