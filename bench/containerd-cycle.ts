@@ -1,15 +1,19 @@
 // Checkpoint + restore as containerd does it (`ctr c checkpoint --task --rw --image`, then
 // `ctr c restore --live --rw` under a new id, ctr's own cgroupsPath), of the tree8 busybox
-// container, cgroup v1, in a private containerd 1.6.20 (test/lib/containerd.ts): cgherd
+// container, cgroup v1, in a private containerd 1.6.20 (test/lib/containerd/containerd.ts): cgherd
 // over crun 1.8.1 against runc 1.1.5, the runtime containerd ships with. Both are
 // registered through the same one-line sh wrapper (ctd-wrapper.ts), so the difference is
 // cgherd and the runtime under it. Only the checkpoint and the restore are timed; removing
 // the old container and the consumed image (containerd 1.6.20 needs that, facts.md) is not.
 
-import { processArgs } from '../test/lib/bundle.js';
-import { CTD_IMAGE, withContainerdBed, type ContainerdBed } from '../test/lib/containerd.js';
-import { CTD_RUNTIMES } from '../test/lib/ctd-runtimes.js';
-import type { CtdRuntime } from '../test/lib/ctd-wrapper.js';
+import {
+  processArgs,
+  CTD_IMAGE,
+  withContainerdBed,
+  type ContainerdBed,
+  CTD_RUNTIMES,
+  type CtdRuntime,
+} from './harness.js';
 import { median, ratioLine, type Timing } from './measure.js';
 
 const ROUNDS = 8;

@@ -7,9 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { interleave, mustRun, oneNodeFloorLines, oneNodeStart, type Variant } from './measure.js';
-import { CGHERD_BIN, RUNTIMES } from '../test/lib/bed.js';
-import { makeBundle } from '../test/lib/bundle.js';
-import { checkpointArgv, restoreArgv } from '../test/lib/cr-argv.js';
+import { CGHERD_BIN, RUNTIMES, makeBundle, checkpointArgv, restoreArgv } from './harness.js';
 
 const CRUN = RUNTIMES.crun121;
 

@@ -1,13 +1,19 @@
 // Load: 20 tree8 containers checkpointed and restored in parallel under new ids, 5 rounds,
 // through cgherd over crun 1.8.1 against crun 1.21 alone (which needs no herd), on v1 and
 // v2. Each pair runs back to back, cgherd first on even repeats, crun first on odd ones.
-// Runs from the host: every call makes its own namespace (test/lib/bed.ts, inMode).
+// Runs from the host: every call makes its own namespace (test/lib/bed/bed.ts, inMode).
 // The counts that must be 0 are asserted in test/integration/load.test.ts; here they are
 // printed beside the times, so a fast but wrong run cannot pass as a good figure.
 
-import { MODES, RUNTIMES } from '../test/lib/bed.js';
-import { describeLoad, runLoad, type LoadReport } from '../test/lib/load.js';
-import { bare, viaCgherd } from '../test/lib/scenario.js';
+import {
+  MODES,
+  RUNTIMES,
+  describeLoad,
+  runLoad,
+  type LoadReport,
+  bare,
+  viaCgherd,
+} from './harness.js';
 
 const CONTAINERS = Number(process.env.CGT_LOAD_CONTAINERS ?? 20);
 const ROUNDS = Number(process.env.CGT_LOAD_ROUNDS ?? 5);

@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { interleave, mustRun, ratioLine } from './measure.js';
 import { benchStartup } from './startup.js';
-import { CGHERD_BIN, RUNTIMES } from '../test/lib/bed.js';
-import { makeBundle } from '../test/lib/bundle.js';
+import { CGHERD_BIN, RUNTIMES, makeBundle } from './harness.js';
 
 const CRUN = RUNTIMES.crun121;
 

@@ -3,9 +3,7 @@
 // cgherd over crun 1.21 registered as one runtime and crun 1.21 itself as another. Podman,
 // conmon and CRIU do the same work for both; the difference is what cgherd adds.
 
-import { RUNTIMES } from '../test/lib/bed.js';
-import { withPodmanBed, type PodmanBed } from '../test/lib/podman.js';
-import { startJavaContainer } from '../test/lib/podman-seed.js';
+import { RUNTIMES, withPodmanBed, type PodmanBed, startJavaContainer } from './harness.js';
 import { interleave, nodeFloorLine, ratioLine, twoNodeStarts, type Variant } from './measure.js';
 
 function cycle(bed: PodmanBed, label: string, container: string): Variant {

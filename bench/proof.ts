@@ -16,9 +16,7 @@ import {
   ratioLine,
   type Variant,
 } from './measure.js';
-import { CGHERD_BIN, RUNTIMES } from '../test/lib/bed.js';
-import { makeBundle } from '../test/lib/bundle.js';
-import { checkpointArgv, restoreArgv } from '../test/lib/cr-argv.js';
+import { CGHERD_BIN, RUNTIMES, makeBundle, checkpointArgv, restoreArgv } from './harness.js';
 
 const CRUN = RUNTIMES.crun121;
 const CGHERD_ENV = { ...process.env, CGHERD_RUNTIME: CRUN };

@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { bareNodeStart, interleave, mustRun, ratioLine, type Timing } from './measure.js';
-import { CGHERD_BIN } from '../test/lib/bed.js';
-import { makeBundle } from '../test/lib/bundle.js';
+import { CGHERD_BIN, makeBundle } from './harness.js';
 
 /** Returns the timings too: run alone, this file prints their medians. */
 export async function benchStartup(

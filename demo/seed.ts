@@ -10,10 +10,15 @@
 // (CRIU's reason, or "timed out after N s"); crun alone counts as the control only when
 // its failure is the bug itself (demo/outcome.ts).
 
-import { RUNTIMES } from '../test/lib/bed.js';
-import { TREE8_SIZE } from '../test/lib/bundle.js';
-import { cleanupPrefix } from '../test/lib/cleanup.js';
-import { Scenario, bare, viaCgherd, type RuntimeUnderTest } from '../test/lib/scenario.js';
+import {
+  RUNTIMES,
+  TREE8_SIZE,
+  cleanupPrefix,
+  Scenario,
+  bare,
+  viaCgherd,
+  type RuntimeUnderTest,
+} from './harness.js';
 import { classifyStep, controlLine, fixLine, type CyclesReport, type StepKind } from './outcome.js';
 
 const PREFIX = 'cgherd-demo-';

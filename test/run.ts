@@ -37,8 +37,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cgroupVersions } from './lib/bed.js';
-import { breakpointModeLine } from './lib/breakpoints.js';
+import { cgroupVersions } from './lib/bed/bed.js';
+import { breakpointModeLine } from './lib/bed/breakpoints.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const GROUPS = ['unit', 'integration', 'e2e'] as const;

@@ -12,13 +12,13 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MODES } from '../lib/bed.js';
-import { TREE8_SIZE } from '../lib/bundle.js';
-import { withSessionBed } from '../lib/ctd-session.js';
-import { ctdCycle, type CtdCycleResult, type CtdVariant } from '../lib/ctd-cycle.js';
-import { CTD_RUNTIMES, cycleSummary, rowsOnly181 } from '../lib/ctd-runtimes.js';
-import type { CtdRuntime } from '../lib/ctd-wrapper.js';
-import type { ContainerdBed } from '../lib/containerd.js';
+import { MODES } from '../lib/bed/bed.js';
+import { TREE8_SIZE } from '../lib/scenario/bundle.js';
+import { withSessionBed } from '../lib/containerd/ctd-session.js';
+import { ctdCycle, type CtdCycleResult, type CtdVariant } from '../lib/containerd/ctd-cycle.js';
+import { CTD_RUNTIMES, cycleSummary, rowsOnly181 } from '../lib/containerd/ctd-runtimes.js';
+import type { CtdRuntime } from '../lib/containerd/ctd-wrapper.js';
+import type { ContainerdBed } from '../lib/containerd/containerd.js';
 
 const ROUNDS = 3;
 const test = suite('containerd: controls');

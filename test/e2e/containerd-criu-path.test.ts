@@ -8,9 +8,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, readdirSync } from 'node:fs';
-import { CTD_IMAGE, type ContainerdBed } from '../lib/containerd.js';
-import { withSessionBed } from '../lib/ctd-session.js';
-import { CTD_RUNTIMES } from '../lib/ctd-runtimes.js';
+import { CTD_IMAGE, type ContainerdBed } from '../lib/containerd/containerd.js';
+import { withSessionBed } from '../lib/containerd/ctd-session.js';
+import { CTD_RUNTIMES } from '../lib/containerd/ctd-runtimes.js';
 
 const SHIM = '/usr/bin/containerd-shim-runc-v2';
 

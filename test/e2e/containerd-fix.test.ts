@@ -7,11 +7,11 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MODES } from '../lib/bed.js';
-import { TREE8_SIZE } from '../lib/bundle.js';
-import { withSessionBed } from '../lib/ctd-session.js';
-import { ctdCycle, type CtdVariant } from '../lib/ctd-cycle.js';
-import { CTD_RUNTIMES, cycleSummary } from '../lib/ctd-runtimes.js';
+import { MODES } from '../lib/bed/bed.js';
+import { TREE8_SIZE } from '../lib/scenario/bundle.js';
+import { withSessionBed } from '../lib/containerd/ctd-session.js';
+import { ctdCycle, type CtdVariant } from '../lib/containerd/ctd-cycle.js';
+import { CTD_RUNTIMES, cycleSummary } from '../lib/containerd/ctd-runtimes.js';
 
 const ROUNDS = 3;
 const VARIANTS: readonly CtdVariant[] = ['same-cgroup', 'own-cgroup'];

@@ -10,13 +10,13 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MODES } from '../lib/bed.js';
-import { withSessionBed } from '../lib/ctd-session.js';
-import { ctdCycle, type CtdCycleResult, type CtdStep } from '../lib/ctd-cycle.js';
-import { importJavaImage, JAVA_TREE_SIZE, javaWorkload } from '../lib/ctd-java.js';
-import { CTD_RUNTIMES, cycleSummary, rowsOnly181 } from '../lib/ctd-runtimes.js';
-import type { CtdRuntime } from '../lib/ctd-wrapper.js';
-import type { ContainerdBed } from '../lib/containerd.js';
+import { MODES } from '../lib/bed/bed.js';
+import { withSessionBed } from '../lib/containerd/ctd-session.js';
+import { ctdCycle, type CtdCycleResult, type CtdStep } from '../lib/containerd/ctd-cycle.js';
+import { importJavaImage, JAVA_TREE_SIZE, javaWorkload } from '../lib/containerd/ctd-java.js';
+import { CTD_RUNTIMES, cycleSummary, rowsOnly181 } from '../lib/containerd/ctd-runtimes.js';
+import type { CtdRuntime } from '../lib/containerd/ctd-wrapper.js';
+import type { ContainerdBed } from '../lib/containerd/containerd.js';
 
 const ROUNDS = 2;
 const test = suite('containerd: the Java daemon');

@@ -10,9 +10,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, RUNTIMES, runCommand } from '../lib/bed.js';
-import { VERDICT_FILE, parseVerdict } from '../lib/breakpoints.js';
-import { withPodmanBed, type PodmanBed } from '../lib/podman.js';
+import { REPO_ROOT, RUNTIMES, runCommand } from '../lib/bed/bed.js';
+import { VERDICT_FILE, parseVerdict } from '../lib/bed/breakpoints.js';
+import { withPodmanBed, type PodmanBed } from '../lib/podman/podman.js';
 
 const scratch = mkdtempSync('/tmp/cgt-pod-bpw-');
 const wrapperDir = join(scratch, 'sbin');

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RUNTIMES, runCommand } from '../lib/bed.js';
+import { RUNTIMES, runCommand } from '../lib/bed/bed.js';
 import {
   LIFE,
   ONE_SHOT,

@@ -11,15 +11,15 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
-import { MODES, RUNTIMES, type CgroupMode } from '../lib/bed.js';
-import { withPodmanBed } from '../lib/podman.js';
-import { describePlacement, placementOf } from '../lib/podman-procs.js';
+import { MODES, RUNTIMES, type CgroupMode } from '../lib/bed/bed.js';
+import { withPodmanBed } from '../lib/podman/podman.js';
+import { describePlacement, placementOf } from '../lib/podman/podman-procs.js';
 import {
   containerId,
   exportCheckpoint,
   importRestore,
   startJavaContainer,
-} from '../lib/podman-seed.js';
+} from '../lib/podman/podman-seed.js';
 
 interface Case {
   mode: CgroupMode;

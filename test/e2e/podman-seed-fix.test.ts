@@ -11,10 +11,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readlinkSync } from 'node:fs';
-import { RUNTIMES, type CgroupMode } from '../lib/bed.js';
-import { withPodmanBed } from '../lib/podman.js';
-import { findJava } from '../lib/podman-java.js';
-import { describePlacement, placementOf } from '../lib/podman-procs.js';
+import { RUNTIMES, type CgroupMode } from '../lib/bed/bed.js';
+import { withPodmanBed } from '../lib/podman/podman.js';
+import { findJava } from '../lib/podman/podman-java.js';
+import { describePlacement, placementOf } from '../lib/podman/podman-procs.js';
 import {
   containerId,
   criuErrors,
@@ -22,7 +22,7 @@ import {
   importRestore,
   shape,
   startJavaContainer,
-} from '../lib/podman-seed.js';
+} from '../lib/podman/podman-seed.js';
 
 interface Case {
   mode: CgroupMode;

@@ -2,10 +2,10 @@
 // commands work, and an error from crun reaches the user exactly as crun wrote it.
 
 import { suite } from 'uvu';
-import { before } from '../lib/before.js';
+import { before } from '../lib/bed/before.js';
 import * as assert from 'uvu/assert';
-import { RUNTIMES, type RunResult } from '../lib/bed.js';
-import { PodmanBed } from '../lib/podman.js';
+import { RUNTIMES, type RunResult } from '../lib/bed/bed.js';
+import { PodmanBed } from '../lib/podman/podman.js';
 
 const CGHERD = 'cgherd-crun121';
 const CRUN = 'crun';

@@ -19,8 +19,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES } from '../lib/bed.js';
-import { DEB, ensurePackages } from '../lib/package-build.js';
+import { FIXTURES } from '../lib/bed/bed.js';
+import { DEB, ensurePackages } from '../lib/bed/package-build.js';
 import { hostSession } from '../lib/host-session.js';
 import { startSystemdHost, stopSystemdHost, type SystemdHost } from '../lib/systemd-host.js';
 import {
@@ -33,8 +33,8 @@ import {
   runTreeCommand,
   seedImage,
   useCrun,
-} from '../lib/systemd-seed.js';
-import { herdLogLines } from '../integration/sec-lib.js';
+} from '../lib/podman/systemd-seed.js';
+import { herdLogLines } from '../lib/scenario/sec-lib.js';
 
 const session = hostSession(
   'podman-systemd-fixed',

@@ -18,7 +18,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DEB, ensurePackages } from '../lib/package-build.js';
+import { DEB, ensurePackages } from '../lib/bed/package-build.js';
 import { hostSession } from '../lib/host-session.js';
 import { startSystemdHost, stopSystemdHost, type SystemdHost } from '../lib/systemd-host.js';
 import {
@@ -32,7 +32,7 @@ import {
   seedImage,
   useCrun,
   waitForJava,
-} from '../lib/systemd-seed.js';
+} from '../lib/podman/systemd-seed.js';
 
 const session = hostSession(
   'podman-systemd-seed',

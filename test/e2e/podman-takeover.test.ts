@@ -14,10 +14,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
-import { CGHERD_BIN, RUNTIMES, type CgroupMode } from '../lib/bed.js';
-import { withPodmanBed, type PodmanBed } from '../lib/podman.js';
-import { placementOf, describePlacement } from '../lib/podman-procs.js';
-import { criuErrors, exportCheckpoint, importRestore } from '../lib/podman-seed.js';
+import { CGHERD_BIN, RUNTIMES, type CgroupMode } from '../lib/bed/bed.js';
+import { withPodmanBed, type PodmanBed } from '../lib/podman/podman.js';
+import { placementOf, describePlacement } from '../lib/podman/podman-procs.js';
+import { criuErrors, exportCheckpoint, importRestore } from '../lib/podman/podman-seed.js';
 
 interface Case {
   mode: CgroupMode;

@@ -27,7 +27,7 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DEB, ensurePackages } from '../lib/package-build.js';
+import { DEB, ensurePackages } from '../lib/bed/package-build.js';
 import { hostSession } from '../lib/host-session.js';
 import { startVmHost, stopVmHost, type VmHost } from '../lib/vm-host.js';
 import {
@@ -40,9 +40,9 @@ import {
   runTreeCommand,
   seedImage,
   useCrun,
-} from '../lib/systemd-seed.js';
-import { herdLogLines } from '../integration/sec-lib.js';
-import { shQuote } from '../lib/podman-conf.js';
+} from '../lib/podman/systemd-seed.js';
+import { herdLogLines } from '../lib/scenario/sec-lib.js';
+import { shQuote } from '../lib/podman/podman-conf.js';
 import { LIFE, ROOTLESS_IMAGE, RUN_ECHO, assertSame, lifeOf, type Lived } from '../lib/rootless.js';
 
 const session = hostSession(

@@ -5,7 +5,7 @@
 # when both binaries are there; apt's output goes to stderr only on failure.
 #
 # The package ships a systemd unit only, and PID 1 here is not systemd, so no host daemon
-# starts; the tests run a private one (test/lib/containerd.ts). If a host daemon does run,
+# starts; the tests run a private one (test/lib/containerd/containerd.ts). If a host daemon does run,
 # the tests never touch it: they use their own socket, root and state directories.
 set -eu
 

@@ -166,7 +166,7 @@ start() {
   # wrapper in its /usr/local/sbin, which systemd's service PATH puts before /usr/sbin).
   sh "$HERE/breakpoints.sh" --root "$STATE/root" || die "breakpoints.sh --root failed"
   # /opt/cgt: files the tests hand in (a .deb, images); /opt/host: the host's /usr and
-  # /etc, read-only, for the Java container (the host's JDK, as in test/lib/podman-java.ts).
+  # /etc, read-only, for the Java container (the host's JDK, as in test/lib/podman/podman-java.ts).
   mkdir -p "$STATE/share" "$STATE/root/opt/cgt" "$STATE/root/opt/host/usr" "$STATE/root/opt/host/etc"
   # The cgroups nspawn runs in: its own, so that nothing else is swept up or left behind.
   mkdir "$v2/$NAME"

@@ -5,13 +5,13 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
-import { before } from '../lib/before.js';
+import { before } from '../lib/bed/before.js';
 import * as assert from 'uvu/assert';
-import { MODES, RUNTIMES, type CgroupMode } from '../lib/bed.js';
-import { TREE8_SIZE } from '../lib/bundle.js';
-import { hostCgroupMounts } from '../lib/cgroups.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { Scenario, bare, type Placement, type RuntimeUnderTest } from '../lib/scenario.js';
+import { MODES, RUNTIMES, type CgroupMode } from '../lib/bed/bed.js';
+import { TREE8_SIZE } from '../lib/scenario/bundle.js';
+import { hostCgroupMounts } from '../lib/cgroups/cgroups.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { Scenario, bare, type Placement, type RuntimeUnderTest } from '../lib/scenario/scenario.js';
 
 const PREFIX = 'cgt-bed-ctl-';
 const UNSEIZABLE = 'Unseizable non-zombie';

@@ -21,10 +21,10 @@ import {
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MODES, RUNTIMES, type CgroupMode } from '../lib/bed.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { Scenario, bare, viaCgherd, type RuntimeUnderTest } from '../lib/scenario.js';
-import { assertAllCycles, runCycles } from './herd-lib.js';
+import { MODES, RUNTIMES, type CgroupMode } from '../lib/bed/bed.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { Scenario, bare, viaCgherd, type RuntimeUnderTest } from '../lib/scenario/scenario.js';
+import { assertAllCycles, runCycles } from '../lib/cgroups/herd-lib.js';
 import { probeBreakpoints, type ProbeOutcome } from '../../src/criu/breakpoint-probe.js';
 import type { ProbeRecord } from '../../src/criu/breakpoint-verdict.js';
 import { criuStamp } from '../../src/criu/criu-binary.js';

@@ -1,6 +1,6 @@
 // Issue 17, item 3: a checkpoint through cgherd whose CRIU makes no progress is stopped and
 // reported, and the container is never left frozen. CRIU is held at post-dump by an
-// action script (test/lib/criu-hold.ts), which writes nothing while it waits, as a CRIU
+// action script (test/lib/bed/criu-hold.ts), which writes nothing while it waits, as a CRIU
 // waiting for a breakpoint trap does. With a stall timeout of 3 s, on v1 and v2 over crun
 // 1.8.1:
 // - the call fails with one error record (stderr, and one line in the --log file) naming
@@ -15,16 +15,16 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MODES, RUNTIMES, type CgroupMode, type RunResult } from '../lib/bed.js';
-import { TREE8_SIZE } from '../lib/bundle.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { pathHasSegment } from '../lib/cgroups.js';
-import { checkpointArgv } from '../lib/cr-argv.js';
-import { criuNear, gone, makeCriuHold } from '../lib/criu-hold.js';
-import { frozenWithPrefix, lowerStatus } from '../lib/fault.js';
-import { cgroupsWhere } from '../lib/load.js';
-import { sleep, until } from '../lib/poll.js';
-import { Scenario, bare, descendants, readPpidTable, viaCgherd } from '../lib/scenario.js';
+import { MODES, RUNTIMES, type CgroupMode, type RunResult } from '../lib/bed/bed.js';
+import { TREE8_SIZE } from '../lib/scenario/bundle.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { pathHasSegment } from '../lib/cgroups/cgroups.js';
+import { checkpointArgv } from '../lib/scenario/cr-argv.js';
+import { criuNear, gone, makeCriuHold } from '../lib/bed/criu-hold.js';
+import { frozenWithPrefix, lowerStatus } from '../lib/scenario/fault.js';
+import { cgroupsWhere } from '../lib/scenario/load.js';
+import { sleep, until } from '../lib/bed/poll.js';
+import { Scenario, bare, descendants, readPpidTable, viaCgherd } from '../lib/scenario/scenario.js';
 
 const PREFIX = 'cgt-wd-';
 const STALL_S = 3;

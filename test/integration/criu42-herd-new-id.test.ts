@@ -13,11 +13,11 @@ import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, MODES, RUNTIMES, runCommand, type CgroupMode } from '../lib/bed.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { gone } from '../lib/criu-hold.js';
-import { bare, viaCgherd, type RuntimeUnderTest } from '../lib/scenario.js';
-import { describeOutcome, runCycles, type CycleOutcome } from './herd-lib.js';
+import { FIXTURES, MODES, RUNTIMES, runCommand, type CgroupMode } from '../lib/bed/bed.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { gone } from '../lib/bed/criu-hold.js';
+import { bare, viaCgherd, type RuntimeUnderTest } from '../lib/scenario/scenario.js';
+import { describeOutcome, runCycles, type CycleOutcome } from '../lib/cgroups/herd-lib.js';
 
 const PREFIX = 'cgt-criu42-';
 const CRIU42_DIR = `${FIXTURES}/criu-4.2.1`;

@@ -9,18 +9,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MODES, RUNTIMES, type CgroupMode, type RunResult } from '../lib/bed.js';
-import { bigTreeBundle } from '../lib/big-tree.js';
-import { pathHasSegment, readCgroups, removeCgroupsWhere } from '../lib/cgroups.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
+import { MODES, RUNTIMES, type CgroupMode, type RunResult } from '../lib/bed/bed.js';
+import { bigTreeBundle } from '../lib/scenario/big-tree.js';
+import { pathHasSegment, readCgroups, removeCgroupsWhere } from '../lib/cgroups/cgroups.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
 import {
   assertBystandersUntouched,
   frozenWithPrefix,
   startBystanders,
   stopBystanders,
-} from '../lib/fault.js';
-import { cgroupsWhere } from '../lib/load.js';
-import { Scenario, bare, viaCgherd } from '../lib/scenario.js';
+} from '../lib/scenario/fault.js';
+import { cgroupsWhere } from '../lib/scenario/load.js';
+import { Scenario, bare, viaCgherd } from '../lib/scenario/scenario.js';
 
 const PREFIX = 'cgt-fault-rmcg-';
 const SIZE = 1000;

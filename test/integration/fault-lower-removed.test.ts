@@ -7,11 +7,11 @@
 import { copyFileSync, rmSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MODES, RUNTIMES } from '../lib/bed.js';
-import { TREE8_SIZE } from '../lib/bundle.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { frozenWithPrefix } from '../lib/fault.js';
-import { Scenario, bare, viaCgherd } from '../lib/scenario.js';
+import { MODES, RUNTIMES } from '../lib/bed/bed.js';
+import { TREE8_SIZE } from '../lib/scenario/bundle.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { frozenWithPrefix } from '../lib/scenario/fault.js';
+import { Scenario, bare, viaCgherd } from '../lib/scenario/scenario.js';
 
 const PREFIX = 'cgt-fault-gone-';
 

@@ -8,18 +8,18 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CGHERD_BIN, MODES, RUNTIMES, inMode, type CgroupMode } from '../lib/bed.js';
-import { TREE8_SIZE } from '../lib/bundle.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { checkpointArgv } from '../lib/cr-argv.js';
+import { CGHERD_BIN, MODES, RUNTIMES, inMode, type CgroupMode } from '../lib/bed/bed.js';
+import { TREE8_SIZE } from '../lib/scenario/bundle.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { checkpointArgv } from '../lib/scenario/cr-argv.js';
 import {
   assertBystandersUntouched,
   frozenWithPrefix,
   startBystanders,
   stopBystanders,
-} from '../lib/fault.js';
-import { readCgroups } from '../lib/cgroups.js';
-import { Scenario, bare, viaCgherd } from '../lib/scenario.js';
+} from '../lib/scenario/fault.js';
+import { readCgroups } from '../lib/cgroups/cgroups.js';
+import { Scenario, bare, viaCgherd } from '../lib/scenario/scenario.js';
 import { mkdirSync } from 'node:fs';
 
 const PREFIX = 'cgt-fault-hier-';

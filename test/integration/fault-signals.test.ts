@@ -1,5 +1,5 @@
 // Faults in the middle of a checkpoint or a restore through cgherd over crun 1.8.1, v1 and
-// v2, injected at a known point: CRIU is held in an action script (test/lib/criu-hold.ts)
+// v2, injected at a known point: CRIU is held in an action script (test/lib/bed/criu-hold.ts)
 // while the fault lands, then let go.
 // - SIGTERM and SIGKILL to cgherd (the process the engine started) during checkpoint
 //   (CRIU held after the dump, the tree frozen) and during restore (held after the
@@ -11,12 +11,12 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MODES, RUNTIMES, type CgroupMode, type RunResult } from '../lib/bed.js';
-import { TREE8_SIZE } from '../lib/bundle.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { criuNear, gone, makeCriuHold, type CriuStage } from '../lib/criu-hold.js';
-import { pathHasSegment } from '../lib/cgroups.js';
-import { cgroupsWhere } from '../lib/load.js';
+import { MODES, RUNTIMES, type CgroupMode, type RunResult } from '../lib/bed/bed.js';
+import { TREE8_SIZE } from '../lib/scenario/bundle.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { criuNear, gone, makeCriuHold, type CriuStage } from '../lib/bed/criu-hold.js';
+import { pathHasSegment } from '../lib/cgroups/cgroups.js';
+import { cgroupsWhere } from '../lib/scenario/load.js';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -26,8 +26,8 @@ import {
   lowerStatus,
   startBystanders,
   stopBystanders,
-} from '../lib/fault.js';
-import { Scenario, descendants, readPpidTable, viaCgherd } from '../lib/scenario.js';
+} from '../lib/scenario/fault.js';
+import { Scenario, descendants, readPpidTable, viaCgherd } from '../lib/scenario/scenario.js';
 
 const PREFIX = 'cgt-fault-sig-';
 const CRIU_CONFIG_DIR = '/run/cgherd/criu';

@@ -6,10 +6,10 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MODES, RUNTIMES, type CgroupMode } from '../lib/bed.js';
-import { bigTreeBundle } from '../lib/big-tree.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { Scenario, bare, viaCgherd } from '../lib/scenario.js';
+import { MODES, RUNTIMES, type CgroupMode } from '../lib/bed/bed.js';
+import { bigTreeBundle } from '../lib/scenario/big-tree.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { Scenario, bare, viaCgherd } from '../lib/scenario/scenario.js';
 
 const PREFIX = 'cgt-herd-1000-';
 const SIZE = 1000;

@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { HerdReport } from '../../src/herd/index.js';
-import { MODES, REPO_ROOT, RUNTIMES, inMode } from '../lib/bed.js';
-import { TREE8_SIZE } from '../lib/bundle.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { Scenario, bare } from '../lib/scenario.js';
+import { MODES, REPO_ROOT, RUNTIMES, inMode } from '../lib/bed/bed.js';
+import { TREE8_SIZE } from '../lib/scenario/bundle.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { Scenario, bare } from '../lib/scenario/scenario.js';
 
 const PREFIX = 'cgt-herd-bnd-';
 const SUBCGROUPS = 300;

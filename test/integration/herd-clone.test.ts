@@ -5,18 +5,18 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MODES, RUNTIMES, type CgroupMode } from '../lib/bed.js';
-import { TREE8_SIZE } from '../lib/bundle.js';
-import { readCgroups } from '../lib/cgroups.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { living, untilAsync } from '../lib/poll.js';
+import { MODES, RUNTIMES, type CgroupMode } from '../lib/bed/bed.js';
+import { TREE8_SIZE } from '../lib/scenario/bundle.js';
+import { readCgroups } from '../lib/cgroups/cgroups.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { living, untilAsync } from '../lib/bed/poll.js';
 import {
   Scenario,
   bare,
   readPpidTable,
   viaCgherd,
   type RuntimeUnderTest,
-} from '../lib/scenario.js';
+} from '../lib/scenario/scenario.js';
 
 const PREFIX = 'cgt-herd-clone-';
 

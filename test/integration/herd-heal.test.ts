@@ -14,11 +14,11 @@ import {
   inMode,
   type CgroupMode,
   type RunResult,
-} from '../lib/bed.js';
-import { brokenRestore as brokenRestoreOf } from '../lib/broken-restore.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { checkpointArgv } from '../lib/cr-argv.js';
-import { Scenario, bare } from '../lib/scenario.js';
+} from '../lib/bed/bed.js';
+import { brokenRestore as brokenRestoreOf } from '../lib/cgroups/broken-restore.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { checkpointArgv } from '../lib/scenario/cr-argv.js';
+import { Scenario, bare } from '../lib/scenario/scenario.js';
 
 const PREFIX = 'cgt-herd-heal-';
 

@@ -10,11 +10,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MODES, RUNTIMES } from '../lib/bed.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { viaCgherd } from '../lib/scenario.js';
-import { assertAllCycles, runCycles } from './herd-lib.js';
-import { herdLogLines } from './sec-lib.js';
+import { MODES, RUNTIMES } from '../lib/bed/bed.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { viaCgherd } from '../lib/scenario/scenario.js';
+import { assertAllCycles, runCycles } from '../lib/cgroups/herd-lib.js';
+import { herdLogLines } from '../lib/scenario/sec-lib.js';
 
 const PREFIX = 'cgt-herd-none-';
 

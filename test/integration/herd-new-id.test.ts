@@ -4,10 +4,10 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MODES, RUNTIMES } from '../lib/bed.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { bare, viaCgherd } from '../lib/scenario.js';
-import { assertAllCycles, describeOutcome, runCycles } from './herd-lib.js';
+import { MODES, RUNTIMES } from '../lib/bed/bed.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { bare, viaCgherd } from '../lib/scenario/scenario.js';
+import { assertAllCycles, describeOutcome, runCycles } from '../lib/cgroups/herd-lib.js';
 
 const PREFIX = 'cgt-herd-new-';
 const CYCLES = 5;

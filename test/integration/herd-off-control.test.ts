@@ -5,11 +5,11 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MODES, RUNTIMES } from '../lib/bed.js';
-import { writeCgherdConfig } from '../lib/cgherd-config.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { viaCgherd } from '../lib/scenario.js';
-import { assertAllCycles, describeOutcome, runCycles } from './herd-lib.js';
+import { MODES, RUNTIMES } from '../lib/bed/bed.js';
+import { writeCgherdConfig } from '../lib/bed/cgherd-config.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { viaCgherd } from '../lib/scenario/scenario.js';
+import { assertAllCycles, describeOutcome, runCycles } from '../lib/cgroups/herd-lib.js';
 
 const PREFIX = 'cgt-herd-off-';
 

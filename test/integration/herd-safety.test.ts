@@ -12,12 +12,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MODES, REPO_ROOT, RUNTIMES, inMode } from '../lib/bed.js';
-import { TREE8_SIZE } from '../lib/bundle.js';
-import { mirrorCgroups } from '../lib/cgroups.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { living, untilAsync } from '../lib/poll.js';
-import { Scenario, bare, cmdline } from '../lib/scenario.js';
+import { MODES, REPO_ROOT, RUNTIMES, inMode } from '../lib/bed/bed.js';
+import { TREE8_SIZE } from '../lib/scenario/bundle.js';
+import { mirrorCgroups } from '../lib/cgroups/cgroups.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { living, untilAsync } from '../lib/bed/poll.js';
+import { Scenario, bare, cmdline } from '../lib/scenario/scenario.js';
 import type { HerdReport } from '../../src/herd/index.js';
 
 const PREFIX = 'cgt-herd-safe-';

@@ -3,10 +3,10 @@
 // break it, and must leave the container's own cgroup (which is also the dumped path) alone.
 
 import { test } from 'uvu';
-import { MODES, RUNTIMES } from '../lib/bed.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { viaCgherd } from '../lib/scenario.js';
-import { assertAllCycles, runCycles } from './herd-lib.js';
+import { MODES, RUNTIMES } from '../lib/bed/bed.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { viaCgherd } from '../lib/scenario/scenario.js';
+import { assertAllCycles, runCycles } from '../lib/cgroups/herd-lib.js';
 
 const PREFIX = 'cgt-herd-same-';
 const CYCLES = 5;

@@ -7,12 +7,12 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MODES, RUNTIMES, type CgroupMode } from '../lib/bed.js';
-import { TREE8_SIZE } from '../lib/bundle.js';
-import { pathHasSegment } from '../lib/cgroups.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { cgroupsWhere } from '../lib/load.js';
-import { Scenario, bare, viaCgherd, type RuntimeUnderTest } from '../lib/scenario.js';
+import { MODES, RUNTIMES, type CgroupMode } from '../lib/bed/bed.js';
+import { TREE8_SIZE } from '../lib/scenario/bundle.js';
+import { pathHasSegment } from '../lib/cgroups/cgroups.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { cgroupsWhere } from '../lib/scenario/load.js';
+import { Scenario, bare, viaCgherd, type RuntimeUnderTest } from '../lib/scenario/scenario.js';
 
 const PREFIX = 'cgt-herd-stale-';
 

@@ -13,18 +13,24 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MODES, RUNTIMES, type CgroupMode } from '../lib/bed.js';
-import { before } from '../lib/before.js';
+import { MODES, RUNTIMES, type CgroupMode } from '../lib/bed/bed.js';
+import { before } from '../lib/bed/before.js';
 import {
   cgroupsForMode,
   differingHierarchies,
   mirrorCgroups,
   parseProcCgroup,
-} from '../lib/cgroups.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { checkpointArgv } from '../lib/cr-argv.js';
-import { Scenario, bare, cmdline, readPpidTable } from '../lib/scenario.js';
-import { cgherdIn, compileStatic, dumpErrors, herdLogLines, restoreCopies } from './sec-lib.js';
+} from '../lib/cgroups/cgroups.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { checkpointArgv } from '../lib/scenario/cr-argv.js';
+import { Scenario, bare, cmdline, readPpidTable } from '../lib/scenario/scenario.js';
+import {
+  cgherdIn,
+  compileStatic,
+  dumpErrors,
+  herdLogLines,
+  restoreCopies,
+} from '../lib/scenario/sec-lib.js';
 
 const PREFIX = 'cgt-sec-zlead-';
 // The child shell starts the helper when told to; `wait` returns to run the trap.

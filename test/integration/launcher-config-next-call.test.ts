@@ -26,7 +26,7 @@ import {
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CGHERD_BIN } from '../lib/bed.js';
+import { CGHERD_BIN } from '../lib/bed/bed.js';
 
 const NOBODY = 65534;
 const base = mkdtempSync('/tmp/cgt-conf-next-');

@@ -8,10 +8,10 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MODES, RUNTIMES } from '../lib/bed.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { describeLoad, runLoad } from '../lib/load.js';
-import { bare, viaCgherd } from '../lib/scenario.js';
+import { MODES, RUNTIMES } from '../lib/bed/bed.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { describeLoad, runLoad } from '../lib/scenario/load.js';
+import { bare, viaCgherd } from '../lib/scenario/scenario.js';
 
 const PREFIX = 'cgt-load-';
 const CONTAINERS = Number(process.env.CGT_LOAD_CONTAINERS ?? 20);

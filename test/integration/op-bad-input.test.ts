@@ -2,12 +2,12 @@
 // exit code. (The unreadable containers.conf.d case is in op-install-podman.test.ts.)
 
 import { test } from 'uvu';
-import { before } from '../lib/before.js';
+import { before } from '../lib/bed/before.js';
 import * as assert from 'uvu/assert';
-import { CGHERD_BIN, RUNTIMES, inMode, type RunResult } from '../lib/bed.js';
-import { TREE8_SIZE } from '../lib/bundle.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { Scenario, bare } from '../lib/scenario.js';
+import { CGHERD_BIN, RUNTIMES, inMode, type RunResult } from '../lib/bed/bed.js';
+import { TREE8_SIZE } from '../lib/scenario/bundle.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { Scenario, bare } from '../lib/scenario/scenario.js';
 
 const PREFIX = 'cgt-op-bad-';
 const EXIT = { PROBLEM: 1, NOT_FOUND: 3, NOT_RUNNING: 4, PERMISSION: 5 };

@@ -4,7 +4,7 @@
 // true), the other is repaired and must then checkpoint. v1 and v2.
 
 import { suite } from 'uvu';
-import { before } from '../lib/before.js';
+import { before } from '../lib/bed/before.js';
 import * as assert from 'uvu/assert';
 import {
   CGHERD_BIN,
@@ -13,10 +13,10 @@ import {
   inMode,
   type CgroupMode,
   type RunResult,
-} from '../lib/bed.js';
-import { TREE8_SIZE } from '../lib/bundle.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { Scenario, bare } from '../lib/scenario.js';
+} from '../lib/bed/bed.js';
+import { TREE8_SIZE } from '../lib/scenario/bundle.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { Scenario, bare } from '../lib/scenario/scenario.js';
 
 const PREFIX = 'cgt-op-ir-';
 const TREE = TREE8_SIZE;

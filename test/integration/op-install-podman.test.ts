@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { CGHERD_BIN, RUNTIMES, runCommand, type RunResult } from '../lib/bed.js';
+import { CGHERD_BIN, RUNTIMES, runCommand, type RunResult } from '../lib/bed/bed.js';
 
 const work = mkdtempSync('/tmp/cgt-op-pod-');
 const PODMAN = `podman --root ${work}/storage --runroot ${work}/run --cgroup-manager cgroupfs --events-backend file`;

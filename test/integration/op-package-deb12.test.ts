@@ -8,7 +8,7 @@
 // package list as before.
 
 import { test } from 'uvu';
-import { before } from '../lib/before.js';
+import { before } from '../lib/bed/before.js';
 import * as assert from 'uvu/assert';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,9 +17,9 @@ import {
   describeForeign,
   parseAptPolicy,
   parseDpkgList,
-} from '../lib/apt-origin.js';
-import { REPO_ROOT, runCommand, type RunResult } from '../lib/bed.js';
-import { DEB, VERSION, ensurePackages } from '../lib/package-build.js';
+} from '../lib/bed/apt-origin.js';
+import { REPO_ROOT, runCommand, type RunResult } from '../lib/bed/bed.js';
+import { DEB, VERSION, ensurePackages } from '../lib/bed/package-build.js';
 
 const DEB12_ROOT = join(REPO_ROOT, 'test/env/deb12-root.sh');
 const work = mkdtempSync('/var/tmp/cgt-op-deb12-');

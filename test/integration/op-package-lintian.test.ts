@@ -3,12 +3,12 @@
 // silent lintian cannot pass this test.
 
 import { test } from 'uvu';
-import { before } from '../lib/before.js';
+import { before } from '../lib/bed/before.js';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCommand, type RunResult } from '../lib/bed.js';
-import { DEB, ensurePackages } from '../lib/package-build.js';
+import { runCommand, type RunResult } from '../lib/bed/bed.js';
+import { DEB, ensurePackages } from '../lib/bed/package-build.js';
 
 const LINTIAN = '/usr/bin/lintian';
 const work = mkdtempSync('/tmp/cgt-op-lintian-');

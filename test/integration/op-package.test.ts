@@ -5,7 +5,7 @@
 // The .rpm is checked for its metadata and installed with `rpm --root` too.
 
 import { test } from 'uvu';
-import { before } from '../lib/before.js';
+import { before } from '../lib/bed/before.js';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import {
@@ -19,8 +19,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { RUNTIMES, inMode, runCommand, type RunResult } from '../lib/bed.js';
-import { DEB, RPM, VERSION, ensurePackages } from '../lib/package-build.js';
+import { RUNTIMES, inMode, runCommand, type RunResult } from '../lib/bed/bed.js';
+import { DEB, RPM, VERSION, ensurePackages } from '../lib/bed/package-build.js';
 
 const work = mkdtempSync('/tmp/cgt-op-pkg-');
 

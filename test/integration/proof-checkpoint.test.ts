@@ -12,11 +12,11 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync
 import { basename } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CGHERD_BIN, MODES, RUNTIMES, inMode, type CgroupMode } from '../lib/bed.js';
-import { TREE8_SIZE } from '../lib/bundle.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { checkpointArgv } from '../lib/cr-argv.js';
-import { Scenario, bare, viaCgherd } from '../lib/scenario.js';
+import { CGHERD_BIN, MODES, RUNTIMES, inMode, type CgroupMode } from '../lib/bed/bed.js';
+import { TREE8_SIZE } from '../lib/scenario/bundle.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { checkpointArgv } from '../lib/scenario/cr-argv.js';
+import { Scenario, bare, viaCgherd } from '../lib/scenario/scenario.js';
 import { PROOF_DIR } from '../../src/proof/store.js';
 import { criuOnPath, criuStamp } from '../../src/criu/criu-binary.js';
 import { formatProbeRecord, readBootId } from '../../src/criu/probe-cache.js';

@@ -17,8 +17,8 @@ import {
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CGHERD_BIN } from '../lib/bed.js';
-import { sleep, until } from '../lib/poll.js';
+import { CGHERD_BIN } from '../lib/bed/bed.js';
+import { sleep, until } from '../lib/bed/poll.js';
 
 const base = mkdtempSync('/tmp/cgt-defer-');
 test.after(() => rmSync(base, { recursive: true, force: true }));

@@ -7,9 +7,9 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CGHERD_BIN, RUNTIMES, inMode } from '../lib/bed.js';
-import { makeBundle } from '../lib/bundle.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
+import { CGHERD_BIN, RUNTIMES, inMode } from '../lib/bed/bed.js';
+import { makeBundle } from '../lib/scenario/bundle.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
 
 const PREFIX = 'cgt-rt-fd-';
 const test = suite('runtime descriptors and environment');

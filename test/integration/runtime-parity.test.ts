@@ -3,15 +3,15 @@
 // real cgroups (v1). Only what must differ between two containers is masked (see `mask`).
 
 import { suite } from 'uvu';
-import { before } from '../lib/before.js';
+import { before } from '../lib/bed/before.js';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CGHERD_BIN, RUNTIMES, inMode, type RunResult } from '../lib/bed.js';
-import { makeBundle } from '../lib/bundle.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { untilAsync } from '../lib/poll.js';
+import { CGHERD_BIN, RUNTIMES, inMode, type RunResult } from '../lib/bed/bed.js';
+import { makeBundle } from '../lib/scenario/bundle.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { untilAsync } from '../lib/bed/poll.js';
 
 const PREFIX = 'cgt-rt-par-';
 const test = suite('runtime parity');

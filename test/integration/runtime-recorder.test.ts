@@ -1,4 +1,4 @@
-// What reaches the lower runtime through cgherd: a recorder runtime (test/lib/recorder.ts)
+// What reaches the lower runtime through cgherd: a recorder runtime (test/lib/bed/recorder.ts)
 // in front of crun logs each call's argv and environment. For every command of facts.md's
 // list (Podman's and conmon's calls, with the environments they really pass: conmon's
 // eight variables, PATH and XDG_RUNTIME_DIR for start and checkpoint, XDG_RUNTIME_DIR alone
@@ -13,10 +13,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CGHERD_BIN, RUNTIMES, inMode } from '../lib/bed.js';
-import { makeBundle } from '../lib/bundle.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { makeRecorder, type RecordedCall, type Recorder } from '../lib/recorder.js';
+import { CGHERD_BIN, RUNTIMES, inMode } from '../lib/bed/bed.js';
+import { makeBundle } from '../lib/scenario/bundle.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { makeRecorder, type RecordedCall, type Recorder } from '../lib/bed/recorder.js';
 
 const PREFIX = 'cgt-rt-rec-';
 const dir = mkdtempSync(join('/tmp', PREFIX));

@@ -21,9 +21,9 @@ import {
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CGHERD_BIN } from '../lib/bed.js';
-import { until } from '../lib/poll.js';
-import { herdLogLines } from './sec-lib.js';
+import { CGHERD_BIN } from '../lib/bed/bed.js';
+import { until } from '../lib/bed/poll.js';
+import { herdLogLines } from '../lib/scenario/sec-lib.js';
 
 const base = mkdtempSync('/tmp/cgt-sighold-');
 // The init is pid 1 of a pid namespace of its own, as a container's is: the fake `state`

@@ -1,5 +1,5 @@
 // One signal in the middle of a restore, real crun 1.8.1 and real CRIU: CRIU is held after
-// it has restored the tree and before it resumes it (test/lib/criu-hold.ts), the signal
+// it has restored the tree and before it resumes it (test/lib/bed/criu-hold.ts), the signal
 // lands, CRIU is let go. Through cgherd the signal is held (src/runtime/restore-signals.ts):
 // crun records the container, the herd runs, cgherd exits with crun's status, 0. The
 // control is bare crun under the same signal at the same point: it dies before its state
@@ -9,14 +9,14 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MODES, RUNTIMES, type CgroupMode, type RunResult } from '../lib/bed.js';
-import { TREE8_SIZE, tree8Role } from '../lib/bundle.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { alive, criuNear, gone, makeCriuHold } from '../lib/criu-hold.js';
-import { lowerStatus } from '../lib/fault.js';
-import { until } from '../lib/poll.js';
-import { Scenario, bare, cmdline, readPpidTable, viaCgherd } from '../lib/scenario.js';
-import { herdLogLines } from './sec-lib.js';
+import { MODES, RUNTIMES, type CgroupMode, type RunResult } from '../lib/bed/bed.js';
+import { TREE8_SIZE, tree8Role } from '../lib/scenario/bundle.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { alive, criuNear, gone, makeCriuHold } from '../lib/bed/criu-hold.js';
+import { lowerStatus } from '../lib/scenario/fault.js';
+import { until } from '../lib/bed/poll.js';
+import { Scenario, bare, cmdline, readPpidTable, viaCgherd } from '../lib/scenario/scenario.js';
+import { herdLogLines } from '../lib/scenario/sec-lib.js';
 
 const PREFIX = 'cgt-sigrs-';
 test.after(() => cleanupPrefix(PREFIX));

@@ -9,8 +9,8 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CGHERD_BIN } from '../lib/bed.js';
-import { sleep, until } from '../lib/poll.js';
+import { CGHERD_BIN } from '../lib/bed/bed.js';
+import { sleep, until } from '../lib/bed/poll.js';
 
 const dir = mkdtempSync('/tmp/cgt-usr1-');
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -9,9 +9,9 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CGHERD_BIN, RUNTIMES, inMode } from '../lib/bed.js';
-import { makeBundle } from '../lib/bundle.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
+import { CGHERD_BIN, RUNTIMES, inMode } from '../lib/bed/bed.js';
+import { makeBundle } from '../lib/scenario/bundle.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
 import { LAST_GOOD_DIR } from '../../src/config/last-good.js';
 
 const PREFIX = 'cgt-brokenowner-';

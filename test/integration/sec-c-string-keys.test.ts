@@ -8,9 +8,9 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CGHERD_BIN, ROOTFS_BUSYBOX, RUNTIMES, inMode } from '../lib/bed.js';
-import { buildConfig } from '../lib/bundle.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
+import { CGHERD_BIN, ROOTFS_BUSYBOX, RUNTIMES, inMode } from '../lib/bed/bed.js';
+import { buildConfig } from '../lib/scenario/bundle.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
 
 const PREFIX = 'cgt-sec-ckeys-';
 const dir = mkdtempSync('/tmp/cgt-sec-ckeys-');

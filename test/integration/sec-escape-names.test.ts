@@ -11,11 +11,11 @@ import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
-import { MODES, REPO_ROOT, RUNTIMES, inMode, type RunResult } from '../lib/bed.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { checkpointArgv } from '../lib/cr-argv.js';
-import { Scenario, bare } from '../lib/scenario.js';
-import { cgherdIn, restoreCopies } from './sec-lib.js';
+import { MODES, REPO_ROOT, RUNTIMES, inMode, type RunResult } from '../lib/bed/bed.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { checkpointArgv } from '../lib/scenario/cr-argv.js';
+import { Scenario, bare } from '../lib/scenario/scenario.js';
+import { cgherdIn, restoreCopies } from '../lib/scenario/sec-lib.js';
 
 const PREFIX = 'cgt-sec-esc-';
 const RAW_NAME = '\x1b[31mEVIL';

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CGHERD_BIN, REPO_ROOT } from '../lib/bed.js';
+import { CGHERD_BIN, REPO_ROOT } from '../lib/bed/bed.js';
 
 const dir = mkdtempSync('/tmp/cgt-oclif-plugins-');
 const mark = join(dir, 'MARK');

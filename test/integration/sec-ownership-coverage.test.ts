@@ -24,7 +24,7 @@ import {
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { REPO_ROOT } from '../lib/bed.js';
+import { REPO_ROOT } from '../lib/bed/bed.js';
 import { installTree } from '../lib/rootless.js';
 import { loadCompiledFile } from '../../src/trust/compiled-script.js';
 

@@ -11,7 +11,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CGHERD_BIN, REPO_ROOT } from '../lib/bed.js';
+import { CGHERD_BIN, REPO_ROOT } from '../lib/bed/bed.js';
 
 // An id with no passwd entry: setpriv needs none, and no file on the host belongs to it.
 const USER = '4321';

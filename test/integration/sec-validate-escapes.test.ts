@@ -8,7 +8,7 @@ import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CGHERD_BIN, runCommand } from '../lib/bed.js';
+import { CGHERD_BIN, runCommand } from '../lib/bed/bed.js';
 
 const dir = mkdtempSync('/tmp/cgt-val-esc-');
 const file = join(dir, 'config.json');

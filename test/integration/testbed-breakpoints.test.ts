@@ -30,9 +30,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES, REPO_ROOT, runCommand, type RunResult } from '../lib/bed.js';
-import { isOurWrapper, parseVerdict } from '../lib/breakpoints.js';
-import { criuNear, gone, makeCriuHold } from '../lib/criu-hold.js';
+import { FIXTURES, REPO_ROOT, runCommand, type RunResult } from '../lib/bed/bed.js';
+import { isOurWrapper, parseVerdict } from '../lib/bed/breakpoints.js';
+import { criuNear, gone, makeCriuHold } from '../lib/bed/criu-hold.js';
 
 const SCRIPT = join(REPO_ROOT, 'test/env/breakpoints.sh');
 const CRIU42 = `${FIXTURES}/criu-4.2.1/criu`;

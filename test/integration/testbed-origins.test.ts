@@ -14,8 +14,8 @@ import {
   parseAptPolicy,
   parseDpkgList,
   type PackageVersions,
-} from '../lib/apt-origin.js';
-import { FIXTURES } from '../lib/bed.js';
+} from '../lib/bed/apt-origin.js';
+import { FIXTURES } from '../lib/bed/bed.js';
 
 const BASELINE = '/var/lib/cgherd-testbed/dpkg-before.tsv';
 

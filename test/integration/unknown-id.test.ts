@@ -7,12 +7,12 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CGHERD_BIN, MODES, RUNTIMES, inMode, type CgroupMode } from '../lib/bed.js';
-import { pathHasSegment, removeCgroupsWhere } from '../lib/cgroups.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { checkpointArgv, restoreArgv } from '../lib/cr-argv.js';
-import { cgroupsWhere } from '../lib/load.js';
-import { Scenario, bare } from '../lib/scenario.js';
+import { CGHERD_BIN, MODES, RUNTIMES, inMode, type CgroupMode } from '../lib/bed/bed.js';
+import { pathHasSegment, removeCgroupsWhere } from '../lib/cgroups/cgroups.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { checkpointArgv, restoreArgv } from '../lib/scenario/cr-argv.js';
+import { cgroupsWhere } from '../lib/scenario/load.js';
+import { Scenario, bare } from '../lib/scenario/scenario.js';
 
 const PREFIX = 'cgt-unknown-id-';
 const CRIU_CONFIG_DIR = '/run/cgherd/criu';

@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CGHERD_BIN, REPO_ROOT, runCommand } from '../lib/bed.js';
+import { CGHERD_BIN, REPO_ROOT, runCommand } from '../lib/bed/bed.js';
 
 const dir = mkdtempSync('/tmp/cgt-val-cmd-');
 const bundle = join(dir, 'bundle');

@@ -1,6 +1,6 @@
 // The differential test of issue 14: validation must never break a container that the
 // lower runtime would run. For some hundreds of configs (real ones and mutations of them,
-// see validate-differential-configs.ts), compare what crun does (`create`, then `delete`,
+// see test/lib/validate/), compare what crun does (`create`, then `delete`,
 // cgherd out of the way) with what cgherd's validator says. A config that crun creates
 // and cgherd refuses fails the test, unless a refuse row of
 // schemas/runtime-spec-amendments.json covers every issue. Both directions are printed.
@@ -22,10 +22,14 @@ import {
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { REPO_ROOT, ROOTFS_BUSYBOX, RUNTIMES, runCommand } from '../lib/bed.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
-import { buildCandidates, type Json } from './validate-differential-configs.js';
-import { reportLines, runDifferential, type Differential } from './validate-differential-run.js';
+import { REPO_ROOT, ROOTFS_BUSYBOX, RUNTIMES, runCommand } from '../lib/bed/bed.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
+import { buildCandidates, type Json } from '../lib/validate/validate-differential-configs.js';
+import {
+  reportLines,
+  runDifferential,
+  type Differential,
+} from '../lib/validate/validate-differential-run.js';
 
 const PREFIX = 'cgt-val-diff-';
 const dir = mkdtempSync(`/tmp/${PREFIX}`);

@@ -10,11 +10,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
-import { before } from '../lib/before.js';
+import { before } from '../lib/bed/before.js';
 import * as assert from 'uvu/assert';
-import { CGHERD_BIN, RUNTIMES, inMode, type RunResult } from '../lib/bed.js';
-import { buildConfig, makeBundle } from '../lib/bundle.js';
-import { cleanupPrefix } from '../lib/cleanup.js';
+import { CGHERD_BIN, RUNTIMES, inMode, type RunResult } from '../lib/bed/bed.js';
+import { buildConfig, makeBundle } from '../lib/scenario/bundle.js';
+import { cleanupPrefix } from '../lib/bed/cleanup.js';
 
 const PREFIX = 'cgt-val-';
 const dir = mkdtempSync(`/tmp/${PREFIX}int-`);

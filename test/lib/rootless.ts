@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
-import { REPO_ROOT, ROOTFS_BUSYBOX, runCommand, type RunResult } from './bed.js';
+import { REPO_ROOT, ROOTFS_BUSYBOX, runCommand, type RunResult } from './bed/bed.js';
 
 export const ROOTLESS_USER = 'cgherd-rootless';
 export const ROOTLESS_IMAGE = 'localhost/cgt-rootless-busybox:latest';

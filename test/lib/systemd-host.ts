@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
-import { REPO_ROOT, runCommand, type RunResult } from './bed.js';
+import { REPO_ROOT, runCommand, type RunResult } from './bed/bed.js';
 
 const SCRIPT = join(REPO_ROOT, 'test', 'env', 'systemd-host.sh');
 const STATE = '/var/tmp/cgt-sysd';

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
-import { REPO_ROOT, runCommand, type RunResult } from './bed.js';
+import { REPO_ROOT, runCommand, type RunResult } from './bed/bed.js';
 import { SystemdHost, TREE_SH } from './systemd-host.js';
 
 const SCRIPT = join(REPO_ROOT, 'test', 'env', 'vm-host.sh');

@@ -8,7 +8,7 @@ import {
   isBookwormSuite,
   parseAptPolicy,
   parseDpkgList,
-} from '../lib/apt-origin.js';
+} from '../lib/bed/apt-origin.js';
 
 const POLICY = `libc6:amd64:
   Installed: 2.41-12

@@ -1,4 +1,4 @@
-// The runner's closing mode line (test/lib/breakpoints.ts), from verdict files as
+// The runner's closing mode line (test/lib/bed/breakpoints.ts), from verdict files as
 // test/env/breakpoints.sh writes them.
 
 import { test } from 'uvu';
@@ -8,7 +8,7 @@ import {
   describeBreakpointMode,
   isOurWrapper,
   parseVerdict,
-} from '../lib/breakpoints.js';
+} from '../lib/bed/breakpoints.js';
 
 const BOOT = 'd83d8ca4-613f-45cc-bb04-951d4cfc24df';
 const OURS = `#!/bin/sh\n${WRAPPER_MARK}\nexec '/usr/sbin/criu' "$@"\n`;

@@ -2,8 +2,8 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { inModeArgv } from '../lib/bed.js';
-import { buildConfig, tree8Role } from '../lib/bundle.js';
+import { inModeArgv } from '../lib/bed/bed.js';
+import { buildConfig, tree8Role } from '../lib/scenario/bundle.js';
 import {
   cgroupsForMode,
   deepestFirst,
@@ -11,8 +11,8 @@ import {
   parseCgroupMounts,
   parseProcCgroup,
   pathHasSegment,
-} from '../lib/cgroups.js';
-import { descendants } from '../lib/scenario.js';
+} from '../lib/cgroups/cgroups.js';
+import { descendants } from '../lib/scenario/scenario.js';
 
 const PROC_CGROUP = [
   '9:name=systemd:/bug2',

@@ -1,5 +1,5 @@
 // uvu swallows an exception thrown in `test.before` (its runner returns from `finally`):
-// the control shows the reason lost; test/lib/before.ts prints it. Both run a tiny uvu
+// the control shows the reason lost; test/lib/bed/before.ts prints it. Both run a tiny uvu
 // file in a child Node, as the test runner does.
 
 import { spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 const UVU = fileURLToPath(new URL('../../../node_modules/uvu/dist/index.mjs', import.meta.url));
-const BEFORE = fileURLToPath(new URL('../lib/before.js', import.meta.url));
+const BEFORE = fileURLToPath(new URL('../lib/bed/before.js', import.meta.url));
 const REASON = 'the fixture is missing: reason-7f3a';
 const dir = mkdtempSync(join(tmpdir(), 'cgt-before-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { canMoveOwnProcesses } from '../../src/proof/movable.js';
 import { formatProof, proofMismatch, unrecordable } from '../../src/proof/record.js';
 import { proofFileName } from '../../src/proof/store.js';
-import { buildConfig } from '../lib/bundle.js';
+import { buildConfig } from '../lib/scenario/bundle.js';
 
 type Config = Record<string, unknown> & {
   process: { capabilities: Record<string, string[]> };

@@ -3,7 +3,7 @@
 // host cannot be booted here cheaply, so the detection is tested on mountinfo text.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cgroupVersions } from '../lib/bed.js';
+import { cgroupVersions } from '../lib/bed/bed.js';
 import { usesV1 } from '../run.js';
 
 const HYBRID = [

@@ -15,7 +15,7 @@ import {
   withIntegerLimits,
   type Edit,
   type Json,
-} from './validate-broken-cases.js';
+} from '../lib/validate/validate-broken-cases.js';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const BASE = readFileSync(

@@ -19,7 +19,12 @@ import {
   validateOciConfigData,
   validateOciConfigFile,
 } from '../../src/validate/oci-config.js';
-import { BROKEN, hugeEnv, withIntegerLimits, type Json } from './validate-broken-cases.js';
+import {
+  BROKEN,
+  hugeEnv,
+  withIntegerLimits,
+  type Json,
+} from '../lib/validate/validate-broken-cases.js';
 
 type Validator = (data: unknown) => boolean;
 

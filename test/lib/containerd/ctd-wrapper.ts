@@ -3,7 +3,7 @@
 // (a bare runtime, or cgherd over one). Without edits it is a plain exec, so the engine's
 // argv and environment reach the runtime unchanged.
 
-import { shQuote } from './podman-conf.js';
+import { shQuote } from '../podman/podman-conf.js';
 
 export interface CtdRuntime {
   label: string; // 'cgherd over crun 1.8.1', 'runc 1.1.5', ...

@@ -1,6 +1,5 @@
 // The broken OCI configs of validate-broken.test.ts, as edits of a Podman config, shared
 // with validate-pass.test.ts (the pass and full validators must agree on each of them).
-// Not a test file itself: the runner only picks *.test.js.
 
 export type Json = Record<string, unknown>;
 export type Edit = (c: Json) => void;

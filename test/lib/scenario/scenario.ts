@@ -4,7 +4,7 @@
 
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CGHERD_BIN, inMode, type CgroupMode, type RunResult } from './bed.js';
+import { CGHERD_BIN, inMode, type CgroupMode, type RunResult } from '../bed/bed.js';
 import { makeBundle, tree8Role, type BundleOptions } from './bundle.js';
 import { checkpointArgv, restoreArgv } from './cr-argv.js';
 import {
@@ -13,7 +13,7 @@ import {
   pathHasSegment,
   readCgroups,
   removeCgroupsWhere,
-} from './cgroups.js';
+} from '../cgroups/cgroups.js';
 
 export interface RuntimeUnderTest {
   label: string; // e.g. 'crun 1.8.1', 'cgherd over crun 1.8.1'

@@ -1,7 +1,7 @@
 // The runtimes the containerd tests and the bench register with `ctr run --runc-binary`.
 
 import { writeFileSync } from 'node:fs';
-import { CGHERD_BIN, RUNTIMES } from './bed.js';
+import { CGHERD_BIN, RUNTIMES } from '../bed/bed.js';
 import type { ContainerdBed } from './containerd.js';
 import type { CtdRuntime } from './ctd-wrapper.js';
 import type { CtdCycleResult } from './ctd-cycle.js';

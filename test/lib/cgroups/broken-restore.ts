@@ -3,8 +3,8 @@
 // the strays it expects, as its own control.
 
 import * as assert from 'uvu/assert';
-import { TREE8_SIZE } from './bundle.js';
-import type { Placement, Scenario } from './scenario.js';
+import { TREE8_SIZE } from '../scenario/bundle.js';
+import type { Placement, Scenario } from '../scenario/scenario.js';
 
 let serial = 0;
 

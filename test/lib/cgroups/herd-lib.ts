@@ -3,9 +3,9 @@
 // in the init's cgroup and that no process was lost.
 
 import * as assert from 'uvu/assert';
-import { TREE8_SIZE } from '../lib/bundle.js';
-import { Scenario, type RuntimeUnderTest } from '../lib/scenario.js';
-import type { CgroupMode } from '../lib/bed.js';
+import { TREE8_SIZE } from '../scenario/bundle.js';
+import { Scenario, type RuntimeUnderTest } from '../scenario/scenario.js';
+import type { CgroupMode } from '../bed/bed.js';
 
 export interface CycleOutcome {
   /** Number of checkpoint+restore cycles that fully succeeded. */

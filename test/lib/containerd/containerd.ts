@@ -26,12 +26,12 @@ import {
   runCommand,
   type CgroupMode,
   type RunResult,
-} from './bed.js';
-import { hostCgroupMounts, removeCgroupsWhere } from './cgroups.js';
+} from '../bed/bed.js';
+import { hostCgroupMounts, removeCgroupsWhere } from '../cgroups/cgroups.js';
 import { buildOciArchive } from './ctd-image.js';
 import { ctdWrapperScript, type CtdRuntime } from './ctd-wrapper.js';
-import { createEntryCgroups, entryCgroups } from './podman-entry.js';
-import { shQuote } from './podman-conf.js';
+import { createEntryCgroups, entryCgroups } from '../podman/podman-entry.js';
+import { shQuote } from '../podman/podman-conf.js';
 
 export const CTD_PREFIX = 'cgt-ctd-';
 export const CTD_IMAGE = 'docker.io/cgt/busybox:latest';
@@ -39,7 +39,7 @@ const CONTAINERD = '/usr/bin/containerd';
 const CTR = '/usr/bin/ctr';
 const SHIM = '/usr/bin/containerd-shim-runc-v2';
 const NODE = process.execPath;
-const SPEC_EDIT = join(REPO_ROOT, 'dist', 'test', 'lib', 'ctd-spec-edit.js');
+const SPEC_EDIT = join(REPO_ROOT, 'dist', 'test', 'lib', 'containerd', 'ctd-spec-edit.js');
 const DEFAULT_TIMEOUT_MS = 120_000;
 const HOLDER_MARK = 'cgt-ctd-holder';
 

@@ -3,8 +3,8 @@
 // reliable for stopped tasks); independent of cgherd's own code, which it checks.
 
 import { readdirSync, readFileSync } from 'node:fs';
-import type { CgroupMode } from './bed.js';
-import { differingHierarchies, readCgroups } from './cgroups.js';
+import type { CgroupMode } from '../bed/bed.js';
+import { differingHierarchies, readCgroups } from '../cgroups/cgroups.js';
 
 export interface ProcInfo {
   pid: number;

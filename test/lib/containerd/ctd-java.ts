@@ -6,11 +6,17 @@
 
 import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOTFS_BUSYBOX } from './bed.js';
+import { ROOTFS_BUSYBOX } from '../bed/bed.js';
 import type { ContainerdBed } from './containerd.js';
 import { buildOciArchive } from './ctd-image.js';
 import type { CtdWorkload } from './ctd-cycle.js';
-import { compileDaemon, findJava, javaDaemonCommand, jdkEtc, jdkTool } from './podman-java.js';
+import {
+  compileDaemon,
+  findJava,
+  javaDaemonCommand,
+  jdkEtc,
+  jdkTool,
+} from '../podman/podman-java.js';
 
 export const CTD_JAVA_IMAGE = 'docker.io/cgt/java-daemon:latest';
 

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as assert from 'uvu/assert';
-import { RUNTIMES } from './bed.js';
+import { RUNTIMES } from '../bed/bed.js';
 import { cgroupsWhere, frozenCgroups } from './load.js';
 import { bare, type Scenario } from './scenario.js';
 

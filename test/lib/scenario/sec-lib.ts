@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
-import { CGHERD_BIN, REPO_ROOT, inMode, type RunResult } from '../lib/bed.js';
-import type { Placement, Scenario } from '../lib/scenario.js';
+import { CGHERD_BIN, REPO_ROOT, inMode, type RunResult } from '../bed/bed.js';
+import type { Placement, Scenario } from './scenario.js';
 
 /** A bundle whose init runs `script` (stdio to /dev/null), with `files` (rootfs path ->
  *  host file) copied into its rootfs, executable. */

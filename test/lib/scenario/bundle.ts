@@ -7,7 +7,7 @@
 
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOTFS_BUSYBOX, type CgroupMode } from './bed.js';
+import { ROOTFS_BUSYBOX, type CgroupMode } from '../bed/bed.js';
 
 export type TreeKind =
   | 'tree8' // init sh with a direct child and a double-forked setsid daemon with a child of its own: 8 processes

@@ -8,13 +8,13 @@
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inMode, type CgroupMode } from '../lib/bed.js';
-import { refuseRowFor } from '../../src/validate/amendments.js';
+import { inMode, type CgroupMode } from '../bed/bed.js';
+import { refuseRowFor } from '../../../src/validate/amendments.js';
 import {
   checkOciConfigFile,
   validateOciConfigFile,
   type ValidationIssue,
-} from '../../src/validate/oci-config.js';
+} from '../../../src/validate/oci-config.js';
 import type { Candidate } from './validate-differential-configs.js';
 
 export interface Verdict {

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCgroupMounts, parseProcCgroup } from './cgroups.js';
+import { parseCgroupMounts, parseProcCgroup } from '../cgroups/cgroups.js';
 
 export const FIXTURES = '/var/cache/cgherd-testbed';
 export const ROOTFS_BUSYBOX = `${FIXTURES}/rootfs-busybox`;

@@ -5,10 +5,10 @@
 import { cpSync, mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
-import { ROOTFS_BUSYBOX, runCommand } from './bed.js';
+import { ROOTFS_BUSYBOX, runCommand } from '../bed/bed.js';
 import { compileDaemon, javaDaemonCommand, jdkEtc, jdkTool } from './podman-java.js';
 import { shQuote } from './podman-conf.js';
-import type { SystemdHost, TreeProc } from './systemd-host.js';
+import type { SystemdHost, TreeProc } from '../systemd-host.js';
 
 export const IMAGE = 'localhost/bb';
 
@@ -17,7 +17,7 @@ export async function seedImage(host: SystemdHost): Promise<void> {
   const tar = join(host.share, 'bb.tar');
   if (!existsSync(tar)) {
     // busybox with /lib and /lib64 pointing into /usr, so that the JVM from the host's
-    // /usr (mounted over the image's) finds its loader, as in test/lib/podman.ts.
+    // /usr (mounted over the image's) finds its loader, as in test/lib/podman/podman.ts.
     const script = [
       'set -e',
       'cp -a "$1" "$2.d"',

@@ -7,12 +7,12 @@
 // container, its cgroups, and every image but the base ones go, so a test meets the bed as
 // a fresh one. Outside a session (a test file run alone) each test has a bed of its own.
 //
-//   node dist/test/lib/ctd-session.js stop MODE HOLDER     the session's teardown
+//   node dist/test/lib/containerd/ctd-session.js stop MODE HOLDER     the session's teardown
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CgroupMode } from './bed.js';
+import type { CgroupMode } from '../bed/bed.js';
 import { CTD_IMAGE, CTD_PREFIX, ContainerdBed, withContainerdBed } from './containerd.js';
 import { CTD_JAVA_IMAGE } from './ctd-java.js';
 

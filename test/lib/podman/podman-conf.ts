@@ -49,7 +49,7 @@ export function containersConf(input: ContainersConfInput): string {
   const { layout, runtimes } = input;
   const names = [...runtimes.keys()];
   return [
-    '# Written by test/lib/podman.ts for one test bed; do not edit.',
+    '# Written by test/lib/podman/podman.ts for one test bed; do not edit.',
     '[containers]',
     'netns = "none"',
     'pids_limit = 0',

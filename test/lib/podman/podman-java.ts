@@ -4,7 +4,7 @@
 
 import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, runCommand } from './bed.js';
+import { REPO_ROOT, runCommand } from '../bed/bed.js';
 import type { PodmanBed } from './podman.js';
 import { processTree, type ProcInfo } from './podman-procs.js';
 

@@ -10,8 +10,8 @@
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CgroupMode } from './bed.js';
-import type { CgroupMount } from './cgroups.js';
+import type { CgroupMode } from '../bed/bed.js';
+import type { CgroupMount } from '../cgroups/cgroups.js';
 import { shQuote } from './podman-conf.js';
 
 /** Host paths of the entry leaves for a bed. On v2 the memory hierarchy is left alone:

@@ -20,7 +20,7 @@ import {
   runCommand,
   type CgroupMode,
   type RunResult,
-} from './bed.js';
+} from '../bed/bed.js';
 import {
   bedLayout,
   cgherdWrapper,
@@ -31,7 +31,7 @@ import {
   type BedLayout,
   type RuntimeSpec,
 } from './podman-conf.js';
-import { hostCgroupMounts, removeCgroupsWhere } from './cgroups.js';
+import { hostCgroupMounts, removeCgroupsWhere } from '../cgroups/cgroups.js';
 import { createEntryCgroups, entryCgroups, joinAndExecScript } from './podman-entry.js';
 
 export type { RuntimeSpec } from './podman-conf.js';

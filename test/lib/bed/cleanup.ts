@@ -4,10 +4,10 @@
 
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeCgroups } from './cgroups.js';
-import { descendants, readPpidTable } from './scenario.js';
+import { removeCgroups } from '../cgroups/cgroups.js';
+import { descendants, readPpidTable } from '../scenario/scenario.js';
 
-export { removeCgroups } from './cgroups.js';
+export { removeCgroups } from '../cgroups/cgroups.js';
 
 /** Where the runtimes keep state when a test gives no --root. */
 const DEFAULT_STATE_ROOTS = ['/run/crun', '/run/runc'];

@@ -3,7 +3,7 @@
 // `restore --import --name NEW`, which is a restore under a new id and a new cgroup.
 
 import { readFileSync } from 'node:fs';
-import type { RunResult } from './bed.js';
+import type { RunResult } from '../bed/bed.js';
 import type { PodmanBed } from './podman.js';
 import { compileDaemon, javaClassDir, javaDaemonArgs, waitForDaemon } from './podman-java.js';
 import type { ProcInfo } from './podman-procs.js';

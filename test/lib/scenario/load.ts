@@ -4,9 +4,9 @@
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CgroupMode } from './bed.js';
+import type { CgroupMode } from '../bed/bed.js';
 import { TREE8_SIZE } from './bundle.js';
-import { hostCgroupMounts, pathHasSegment } from './cgroups.js';
+import { hostCgroupMounts, pathHasSegment } from '../cgroups/cgroups.js';
 import { Scenario, type RuntimeUnderTest } from './scenario.js';
 
 export interface LoadReport {

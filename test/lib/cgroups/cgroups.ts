@@ -4,7 +4,7 @@
 
 import { readFileSync, readdirSync, rmdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CgroupMode } from './bed.js';
+import type { CgroupMode } from '../bed/bed.js';
 
 /** One line of /proc/PID/cgroup: `ID:CONTROLLERS:PATH`. */
 export interface ProcCgroupEntry {

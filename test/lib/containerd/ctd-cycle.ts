@@ -17,11 +17,11 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { processArgs, TREE8_SIZE } from './bundle.js';
-import { differingHierarchies, readCgroups, UNIFIED } from './cgroups.js';
+import { processArgs, TREE8_SIZE } from '../scenario/bundle.js';
+import { differingHierarchies, readCgroups, UNIFIED } from '../cgroups/cgroups.js';
 import { CTD_IMAGE, type ContainerdBed } from './containerd.js';
-import { processTree, type ProcInfo } from './podman-procs.js';
-import { descendants, readPpidTable } from './scenario.js';
+import { processTree, type ProcInfo } from '../podman/podman-procs.js';
+import { descendants, readPpidTable } from '../scenario/scenario.js';
 
 export type CtdVariant = 'same-cgroup' | 'own-cgroup';
 
