@@ -17,7 +17,7 @@ import {
 } from '../src/criu/breakpoint-verdict.js';
 import { criuOnPath, predatesBreakpointCheck, versionText } from '../src/criu/criu-binary.js';
 import { probeCachePath } from '../src/criu/probe-cache.js';
-import type { Hook } from '../src/runtime/hook.js';
+import type { Hook } from '../src/call/hook.js';
 
 /** A good dump of a `sleep` takes 0.05–0.1 s here; a bad host hangs for good. */
 export const PROBE_TIMEOUT_MS = 5000;

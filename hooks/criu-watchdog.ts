@@ -8,8 +8,8 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseProcCgroup } from '../src/proc/cgroup-file.js';
 import { readSmallFile } from '../src/proc/node-host.js';
-import { optionValue } from '../src/runtime/argv.js';
-import type { Hook, HookContext } from '../src/runtime/hook.js';
+import { optionValue } from '../src/call/argv.js';
+import type { Hook, HookContext } from '../src/call/hook.js';
 import { freezerFile, isFrozen, thawIfFrozen, type FreezerFile } from '../src/watchdog/freezer.js';
 import { stallMessage } from '../src/watchdog/report.js';
 import { watchCriu, type Watch } from '../src/watchdog/watch.js';

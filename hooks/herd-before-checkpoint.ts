@@ -3,7 +3,7 @@
 // If strays remain, refuse: nothing has been frozen, the container keeps running.
 
 import { describeStrays } from '../src/herd/index.js';
-import type { Hook } from '../src/runtime/hook.js';
+import type { Hook } from '../src/call/hook.js';
 import { recordProof } from './herd-proof.js';
 import { containerInit, herdContainer } from './herd-support.js';
 

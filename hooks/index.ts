@@ -24,7 +24,7 @@
 // criu-watchdog (last before, first after) stops a CRIU that makes no progress and thaws
 // what a failed checkpoint left frozen.
 
-import type { HookEntry } from '../src/runtime/hook.js';
+import type { HookEntry } from '../src/call/hook.js';
 
 export const HOOKS: readonly HookEntry[] = [
   {

@@ -3,7 +3,7 @@
 // cgroup in every version (the bug is the restore's), and what the init forks inherits
 // its cgroup, so there is nothing to herd.
 
-import type { Hook } from '../src/runtime/hook.js';
+import type { Hook } from '../src/call/hook.js';
 import { recordProof } from './herd-proof.js';
 
 const hook: Hook = {

@@ -12,7 +12,7 @@ import { restoreCgroupRootWanted } from '../src/lower/needs.js';
 import { cgroupManager, cgroupsPathFromConfig, crunCgroupfsPath } from '../src/lower/path-rules.js';
 import { crunSystemdCgroup, systemdSubgroupAnnotation } from '../src/lower/systemd-cgroup.js';
 import { probeRuntimeVersion } from '../src/lower/version.js';
-import type { Hook, HookContext } from '../src/runtime/hook.js';
+import type { Hook, HookContext } from '../src/call/hook.js';
 
 type Plan = { skip: string } | { lines: string[] };
 

@@ -6,7 +6,7 @@
 // this small file. checkOciConfigFile runs the small pass/fail validator and loads the
 // full one (about 200 kB of generated code) only to describe a config it refuses.
 
-import type { Hook } from '../src/runtime/hook.js';
+import type { Hook } from '../src/call/hook.js';
 
 const hook: Hook = {
   name: 'validate-config',

@@ -1,6 +1,6 @@
 // The lower runtime's command-line options (crun's and runc's), as tables: which global
 // options exist and which take a value, and per command the options that take one.
-// runtime/argv.ts parses with them; bin/cgherd's list of the global options that take a
+// call/argv.ts parses with them; bin/cgherd's list of the global options that take a
 // value is generated from GLOBAL_VALUE_OPTIONS (tools/gen-launcher-lists.mjs).
 
 export interface GlobalOptions {

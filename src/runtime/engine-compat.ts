@@ -20,7 +20,7 @@
 
 import { basename } from 'node:path';
 import { HONOURS_NO_SUBREAPER } from '../lower/options.js';
-import { parseArgv, optionValue, type ParsedArgv } from './argv.js';
+import { parseArgv, optionValue, type ParsedArgv } from '../call/argv.js';
 
 export interface EngineCompat {
   /** The argv to forward: the one received, less the entries row 2 drops. */

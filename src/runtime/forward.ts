@@ -6,7 +6,7 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { fstatSync } from 'node:fs';
 import { basename } from 'node:path';
 import { constants } from 'node:os';
-import type { ForwardOutcome } from './hook.js';
+import type { ForwardOutcome } from '../call/hook.js';
 
 const RELAYED_SIGNALS: readonly NodeJS.Signals[] = [
   'SIGTERM',

@@ -5,7 +5,7 @@
 // First: nothing before it may leave a window where SIGUSR1 opens the inspector.
 import './inspector-guard.js';
 import { writeSync } from 'node:fs';
-import { parseArgv, type ParsedArgv } from './argv.js';
+import { parseArgv, type ParsedArgv } from '../call/argv.js';
 import { loadSettingsFor } from '../config/broken-config.js';
 import { LOOP_GUARD_VARIABLE, loopProblem } from '../lower/loop-guard.js';
 import { forward } from './forward.js';
@@ -16,7 +16,7 @@ import { inheritedFdCount, isIntercepted } from './intercepted.js';
 import { logMark, writeRecord } from './report.js';
 import { loadHooks, runAfter, runBefore, type Ran } from './run-hooks.js';
 import { openDebugLog } from './debug-log.js';
-import { newCallContext } from './call-context.js';
+import { newCallContext } from '../call/call-context.js';
 import { HOOKS } from '../../hooks/index.js';
 import { versionLine } from '../version.js';
 import type { Settings } from '../config/settings.js';

@@ -1,7 +1,7 @@
 // The generic part of "hooks before → forward → hooks after". It knows nothing about any
 // particular hook: adding one is a new file in hooks/ and a line in hooks/index.ts.
 
-import type { ForwardOutcome, Hook, HookContext, HookEntry } from './hook.js';
+import type { ForwardOutcome, Hook, HookContext, HookEntry } from '../call/hook.js';
 
 /** A hook that ran `before`, with what it carried to its `after`. */
 export interface Ran {

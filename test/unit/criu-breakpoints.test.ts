@@ -39,9 +39,9 @@ import {
   readProbeCache,
   writeProbeCache,
 } from '../../src/criu/probe-cache.js';
-import { parseArgv } from '../../src/runtime/argv.js';
-import { newCallContext } from '../../src/runtime/call-context.js';
-import type { DebugLog } from '../../src/runtime/debug-log.js';
+import { parseArgv } from '../../src/call/argv.js';
+import { newCallContext } from '../../src/call/call-context.js';
+import type { DebugLog } from '../../src/call/debug-log.js';
 import { runBefore } from '../../src/runtime/run-hooks.js';
 import { isIntercepted } from '../../src/runtime/intercepted.js';
 import { HOOKS } from '../../hooks/index.js';

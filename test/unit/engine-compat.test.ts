@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { parseArgv } from '../../src/runtime/argv.js';
+import { parseArgv } from '../../src/call/argv.js';
 import { engineCompat } from '../../src/runtime/engine-compat.js';
 import { createMissingDirs } from '../../src/runtime/engine-dirs.js';
 

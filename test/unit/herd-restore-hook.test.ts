@@ -17,10 +17,10 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import hook from '../../hooks/restore-into-cgroup.js';
-import { parseArgv } from '../../src/runtime/argv.js';
-import { newCallContext } from '../../src/runtime/call-context.js';
-import type { DebugLog } from '../../src/runtime/debug-log.js';
-import type { HookContext } from '../../src/runtime/hook.js';
+import { parseArgv } from '../../src/call/argv.js';
+import { newCallContext } from '../../src/call/call-context.js';
+import type { DebugLog } from '../../src/call/debug-log.js';
+import type { HookContext } from '../../src/call/hook.js';
 import { runAfter, runBefore } from '../../src/runtime/run-hooks.js';
 import type { RestoreCgroupRootMode } from '../../src/config/settings.js';
 
