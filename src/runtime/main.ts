@@ -14,7 +14,7 @@ import { engineCompat } from './engine-compat.js';
 import { createMissingDirs } from './engine-dirs.js';
 import { inheritedFdCount, isIntercepted } from './intercepted.js';
 import { logMark, writeRecord } from './report.js';
-import { loadHooks, runAfter, runBefore, type Ran } from './run-hooks.js';
+import { loadHooks, receivedCall, runAfter, runBefore, type Ran } from './run-hooks.js';
 import { openDebugLog } from './debug-log.js';
 import { newCallContext } from '../call/call-context.js';
 import { HOOKS } from '../../hooks/index.js';
@@ -55,10 +55,12 @@ async function main(argv: readonly string[]): Promise<number> {
   ctx.debug('argv %o lower %s', argv, settings.lowerRuntime);
 
   let ran: Ran[] = [];
+  let call = receivedCall(ctx);
   if (isIntercepted(parsed)) {
     const before = await runBefore(await loadHooks(HOOKS, ctx), ctx);
     if (before.refusal !== undefined) fail(parsed, before.refusal);
     ran = before.ran;
+    call = before.call;
     if (before.warnings.length > 0) ctx.debug('warnings before: %o', before.warnings);
   }
 
@@ -83,7 +85,7 @@ async function main(argv: readonly string[]): Promise<number> {
     outcome = await forward(
       settings.lowerRuntime,
       compat.argv,
-      ctx.childEnv,
+      call.env,
       inheritedFdCount(parsed, process.env),
       hold?.relays,
     );
@@ -92,7 +94,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   ctx.debug('lower runtime exited with %d', outcome.status);
 
-  const { warnings, failures } = await runAfter(ran, ctx, outcome);
+  const { warnings, failures } = await runAfter(ran, ctx, call, outcome);
   if (hold) ctx.debug('after-hooks done; signals that arrived: %o', hold.arrived);
   if (logWarning !== undefined) warnings.push(logWarning);
   if (failures.length > 0) {

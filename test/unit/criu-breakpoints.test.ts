@@ -199,8 +199,13 @@ async function childEnvAfter(argv: string[], env: NodeJS.ProcessEnv) {
   const ctx = newCallContext(frozenArgv, parseArgv(frozenArgv), settings, env, silent);
   const before = await runBefore([hook], ctx);
   assert.is(before.refusal, undefined);
-  assert.equal([...ctx.argv], argv, 'argv as received');
-  return ctx.childEnv;
+  assert.equal([...before.call.argv], argv, 'argv as received');
+  assert.is(
+    ctx.childEnv.CRIU_FAULT,
+    env.CRIU_FAULT,
+    'the context is not mutated: the edit is returned',
+  );
+  return before.call.env;
 }
 
 const CHECKPOINT = ['--root', '/r', 'checkpoint', '--image-path', '/i', '--work-path', '/w', 'c1'];
