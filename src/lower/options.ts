@@ -91,6 +91,6 @@ export const HELP_WORDS: ReadonlySet<string> = new Set(['--help', '-h', '--usage
 /**
  * The runtimes that implement restore's `-no-subreaper` themselves, by the basename they
  * run as: runc does; crun never makes itself a subreaper and rejects the one-dash spelling
- * (runtime/engine-compat.ts, row 2).
+ * (hooks/engine-compat.ts, row 2).
  */
 export const HONOURS_NO_SUBREAPER: ReadonlySet<string> = new Set(['runc']);

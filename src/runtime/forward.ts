@@ -52,7 +52,7 @@ export function forward(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
   extraFds: number,
-  /** Whether to relay a signal now; a restore holds some (restore-signals.ts). */
+  /** Whether to relay a signal now; a restore holds some (hooks/restore-signals.ts). */
   relays: (signal: NodeJS.Signals) => boolean = () => true,
 ): Promise<ForwardOutcome> {
   return new Promise((resolve, reject) => {
