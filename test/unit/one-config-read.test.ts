@@ -38,7 +38,7 @@ test('restore: the config validated is the config the hooks place the container 
   const file = join(bundle, 'config.json');
   writeFileSync(file, JSON.stringify({ linux: { cgroupsPath: '/first' } }));
   const ctx = context(['restore', '--bundle', bundle, 'c1']);
-  (await hook.begin(ctx)).result;
+  await hook.begin(ctx);
   writeFileSync(file, JSON.stringify({ linux: { cgroupsPath: '/second' } }));
   assert.equal(ctx.bundleConfig(), { linux: { cgroupsPath: '/first' } });
   assert.is(ctx.ociConfigPath(), file);
