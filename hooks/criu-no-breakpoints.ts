@@ -17,12 +17,12 @@ import {
 } from '../src/criu/breakpoint-verdict.js';
 import { criuOnPath, predatesBreakpointCheck, versionText } from '../src/criu/criu-binary.js';
 import { probeCachePath } from '../src/criu/probe-cache.js';
-import type { Hook } from '../src/runtime/hook.js';
+import { defineHook } from '../src/call/hook.js';
 
 /** A good dump of a `sleep` takes 0.05–0.1 s here; a bad host hangs for good. */
 export const PROBE_TIMEOUT_MS = 5000;
 
-const hook: Hook = {
+export default defineHook({
   name: 'criu-no-breakpoints',
   async before(ctx) {
     // Never a refusal: without the switch the call is what it was before cgherd had one.
@@ -48,11 +48,9 @@ const hook: Hook = {
       if (answer.record === undefined) return;
       const decision = noBreakpointSwitch(answer.record, undefined);
       ctx.debug('%s CRIU_FAULT: %s', decision.add ? 'adding' : 'no', decision.why);
-      if (decision.add) ctx.childEnv[CRIU_FAULT] = NO_BREAKPOINTS_FAULT;
+      if (decision.add) return { env: { [CRIU_FAULT]: NO_BREAKPOINTS_FAULT } };
     } catch (error) {
       ctx.debug('%s', error instanceof Error ? error.message : error);
     }
   },
-};
-
-export default hook;
+});

@@ -8,8 +8,8 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseProcCgroup } from '../src/proc/cgroup-file.js';
 import { readSmallFile } from '../src/proc/node-host.js';
-import { optionValue } from '../src/runtime/argv.js';
-import type { Hook, HookContext } from '../src/runtime/hook.js';
+import { optionValue } from '../src/call/argv.js';
+import { defineHook, type HookContext } from '../src/call/hook.js';
 import { freezerFile, isFrozen, thawIfFrozen, type FreezerFile } from '../src/watchdog/freezer.js';
 import { stallMessage } from '../src/watchdog/report.js';
 import { watchCriu, type Watch } from '../src/watchdog/watch.js';
@@ -37,7 +37,7 @@ function freezerBefore(ctx: HookContext): { freezer?: FreezerFile; wasFrozen?: b
   return freezer === undefined ? {} : { freezer, wasFrozen: isFrozen(freezer) };
 }
 
-const hook: Hook<Watching> = {
+export default defineHook<Watching>({
   name: 'criu-watchdog',
   applies: (ctx) => ctx.settings.criuStallTimeout > 0,
   before(ctx) {
@@ -88,6 +88,4 @@ const hook: Hook<Watching> = {
     if (thawed)
       return { warn: `the failed ${command} left the container frozen; cgherd thawed it` };
   },
-};
-
-export default hook;
+});

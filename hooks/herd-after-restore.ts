@@ -19,8 +19,8 @@ import { parseCgroupImage } from '../src/criu/image.js';
 import { describeStrays, HerdError, type HerdTarget } from '../src/herd/index.js';
 import { restoreImagePath } from '../src/lower/path-rules.js';
 import { NodeHost } from '../src/proc/node-host.js';
-import { restoreLocation } from '../src/runtime/argv.js';
-import type { Hook, HookContext } from '../src/runtime/hook.js';
+import { restoreLocation } from '../src/call/argv.js';
+import { defineHook, type HookContext } from '../src/call/hook.js';
 import { recordProof } from './herd-proof.js';
 import { containerInit, herdContainer } from './herd-support.js';
 
@@ -56,7 +56,7 @@ function removeStale(ctx: HookContext, recorded: RecordedPath[], targets: HerdTa
   }
 }
 
-const hook: Hook<RecordedPath[]> = {
+export default defineHook<RecordedPath[]>({
   name: 'herd-after-restore',
   applies: (ctx) => ctx.settings.herd,
   before(ctx) {
@@ -100,6 +100,4 @@ const hook: Hook<RecordedPath[]> = {
         'the next checkpoint will herd again or refuse',
     };
   },
-};
-
-export default hook;
+});

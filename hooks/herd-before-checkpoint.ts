@@ -3,11 +3,11 @@
 // If strays remain, refuse: nothing has been frozen, the container keeps running.
 
 import { describeStrays } from '../src/herd/index.js';
-import type { Hook } from '../src/runtime/hook.js';
+import { defineHook } from '../src/call/hook.js';
 import { recordProof } from './herd-proof.js';
 import { containerInit, herdContainer } from './herd-support.js';
 
-const hook: Hook = {
+export default defineHook({
   name: 'herd-before-checkpoint',
   applies: (ctx) => ctx.settings.herd,
   before(ctx) {
@@ -31,6 +31,4 @@ const hook: Hook = {
         'CRIU could not freeze them. The container is still running; see `cgherd inspect`.',
     };
   },
-};
-
-export default hook;
+});

@@ -16,7 +16,7 @@ import { readSmallFile } from '../src/proc/node-host.js';
 import { canMoveOwnProcesses } from '../src/proof/movable.js';
 import type { ProofFacts } from '../src/proof/record.js';
 import { removeProof, writeProof } from '../src/proof/store.js';
-import type { HookContext } from '../src/runtime/hook.js';
+import type { HookContext } from '../src/call/hook.js';
 
 /** The config crun ran the container with: crun keeps a copy in its state folder, next
  *  to the state file ("copy config file"), whatever -f or --bundle said at create. */

@@ -4,7 +4,7 @@
 import { containerHerdOptions, herd, type HerdReport } from '../src/herd/index.js';
 import { readContainerState, type ContainerState } from '../src/lower/state.js';
 import type { CgroupMount } from '../src/proc/mountinfo.js';
-import type { HookContext } from '../src/runtime/hook.js';
+import type { HookContext } from '../src/call/hook.js';
 
 /** The container's init, or undefined (debug-logged) when the lower runtime knows none. */
 export function containerInit(ctx: HookContext): ContainerState | undefined {

@@ -3,10 +3,10 @@
 // cgroup in every version (the bug is the restore's), and what the init forks inherits
 // its cgroup, so there is nothing to herd.
 
-import type { Hook } from '../src/runtime/hook.js';
+import { defineHook } from '../src/call/hook.js';
 import { recordProof } from './herd-proof.js';
 
-const hook: Hook = {
+export default defineHook({
   name: 'proof-after-create',
   applies: (ctx) => ctx.settings.herd,
   after(ctx, outcome) {
@@ -14,6 +14,4 @@ const hook: Hook = {
     // runtime once. After `run` without --detach the container is gone: no record.
     if (outcome.status === 0) recordProof(ctx, undefined, true);
   },
-};
-
-export default hook;
+});

@@ -12,7 +12,7 @@ import { restoreCgroupRootWanted } from '../src/lower/needs.js';
 import { cgroupManager, cgroupsPathFromConfig, crunCgroupfsPath } from '../src/lower/path-rules.js';
 import { crunSystemdCgroup, systemdSubgroupAnnotation } from '../src/lower/systemd-cgroup.js';
 import { probeRuntimeVersion } from '../src/lower/version.js';
-import type { Hook, HookContext } from '../src/runtime/hook.js';
+import { defineHook, type HookContext } from '../src/call/hook.js';
 
 type Plan = { skip: string } | { lines: string[] };
 
@@ -54,7 +54,7 @@ function planRestoreConfig(ctx: HookContext): Plan {
 }
 
 /** Carries the written file's path, for `after` to remove. */
-const hook: Hook<string> = {
+export default defineHook<string>({
   name: 'restore-into-cgroup',
   before(ctx) {
     try {
@@ -74,9 +74,8 @@ const hook: Hook<string> = {
         plan.lines,
         ctx.env.CRIU_CONFIG_FILE,
       );
-      ctx.childEnv.CRIU_CONFIG_FILE = file;
       ctx.debug('%s: %o', file, plan.lines);
-      return { carry: file };
+      return { carry: file, env: { CRIU_CONFIG_FILE: file } };
     } catch (error) {
       // The restore still works without it; the herd afterwards places the processes.
       ctx.debug('%s', error instanceof Error ? error.message : error);
@@ -86,6 +85,4 @@ const hook: Hook<string> = {
   after(_ctx, _outcome, file) {
     if (file !== undefined) removeRestoreConfig(file);
   },
-};
-
-export default hook;
+});

@@ -6,9 +6,9 @@
 // this small file. checkOciConfigFile runs the small pass/fail validator and loads the
 // full one (about 200 kB of generated code) only to describe a config it refuses.
 
-import type { Hook } from '../src/runtime/hook.js';
+import { defineHook } from '../src/call/hook.js';
 
-const hook: Hook = {
+export default defineHook({
   name: 'validate-config',
   applies: (ctx) => ctx.settings.validate !== 'off',
   async before(ctx) {
@@ -25,6 +25,4 @@ const hook: Hook = {
     ctx.debug('warning (mode warn, forwarding anyway): %s', message);
     return;
   },
-};
-
-export default hook;
+});

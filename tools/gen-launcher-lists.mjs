@@ -1,7 +1,7 @@
 // bin/cgherd's fast path needs two facts about the lower runtime that src/lower/ holds:
 // where crun is looked for (STANDARD_LOCATIONS, locate.ts) and which global options take
 // a value (GLOBAL_VALUE_OPTIONS, options.ts), so that it finds the command word as
-// runtime/argv.ts does. The launcher is plain sh and reads no file for them: each list sits
+// call/argv.ts does. The launcher is plain sh and reads no file for them: each list sits
 // in the launcher between `# BEGIN generated: NAME` and `# END generated: NAME` lines, and
 // this tool makes that block from the compiled src/lower/ (so it runs after tsc).
 //

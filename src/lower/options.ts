@@ -1,6 +1,6 @@
 // The lower runtime's command-line options (crun's and runc's), as tables: which global
 // options exist and which take a value, and per command the options that take one.
-// runtime/argv.ts parses with them; bin/cgherd's list of the global options that take a
+// call/argv.ts parses with them; bin/cgherd's list of the global options that take a
 // value is generated from GLOBAL_VALUE_OPTIONS (tools/gen-launcher-lists.mjs).
 
 export interface GlobalOptions {
@@ -91,6 +91,6 @@ export const HELP_WORDS: ReadonlySet<string> = new Set(['--help', '-h', '--usage
 /**
  * The runtimes that implement restore's `-no-subreaper` themselves, by the basename they
  * run as: runc does; crun never makes itself a subreaper and rejects the one-dash spelling
- * (runtime/engine-compat.ts, row 2).
+ * (hooks/engine-compat.ts, row 2).
  */
 export const HONOURS_NO_SUBREAPER: ReadonlySet<string> = new Set(['runc']);

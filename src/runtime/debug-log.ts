@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { format } from 'node:util';
 import type { Debugger } from 'debug';
+import type { DebugLog } from '../call/debug-log.js';
 import { openLogFile } from './debug-log-file.js';
 import { untrustedInTrees } from '../trust/tree.js';
 import { OWNER_ADVICE } from '../trust/owner.js';
@@ -27,12 +28,6 @@ function debugPackagesUntrusted(): string | undefined {
     }
   }
   return untrustedInTrees(dirs);
-}
-
-export interface DebugLog {
-  (formatString: string, ...args: unknown[]): void;
-  /** The same log under `<namespace>:<name>`. */
-  extend(name: string): DebugLog;
 }
 
 const noop: DebugLog = Object.assign(() => undefined, { extend: () => noop });

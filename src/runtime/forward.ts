@@ -6,7 +6,7 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { fstatSync } from 'node:fs';
 import { basename } from 'node:path';
 import { constants } from 'node:os';
-import type { ForwardOutcome } from './hook.js';
+import type { ForwardOutcome } from '../call/hook.js';
 
 const RELAYED_SIGNALS: readonly NodeJS.Signals[] = [
   'SIGTERM',
@@ -52,7 +52,7 @@ export function forward(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
   extraFds: number,
-  /** Whether to relay a signal now; a restore holds some (restore-signals.ts). */
+  /** Whether to relay a signal now; a restore holds some (hooks/restore-signals.ts). */
   relays: (signal: NodeJS.Signals) => boolean = () => true,
 ): Promise<ForwardOutcome> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 // The commands that pay for Node start-up. bin/cgherd holds the same rule for its fast
 // path; test/unit/lower-rule.test.ts keeps the two in step.
 
-import type { ParsedArgv } from './argv.js';
+import type { ParsedArgv } from '../call/argv.js';
 
 export const INTERCEPTED_COMMANDS: readonly string[] = ['create', 'run', 'restore', 'checkpoint'];
 

@@ -1,22 +1,20 @@
-// The runtime face: parse (read-only) → hooks before → forward → hooks after.
+// The runtime face: parse (read-only) → hooks before → forward → hooks after. What the
+// hooks do, in order, is hooks/index.ts; this file only runs them and reports.
 // bin/cgherd only starts Node for the intercepted commands, or when its fast path could
 // not settle the lower runtime (then this file forwards and reports precisely).
 
 // First: nothing before it may leave a window where SIGUSR1 opens the inspector.
 import './inspector-guard.js';
 import { writeSync } from 'node:fs';
-import { parseArgv, type ParsedArgv } from './argv.js';
+import { parseArgv, type ParsedArgv } from '../call/argv.js';
 import { loadSettingsFor } from '../config/broken-config.js';
 import { LOOP_GUARD_VARIABLE, loopProblem } from '../lower/loop-guard.js';
 import { forward } from './forward.js';
-import { holdRestoreSignals } from './restore-signals.js';
-import { engineCompat } from './engine-compat.js';
-import { createMissingDirs } from './engine-dirs.js';
 import { inheritedFdCount, isIntercepted } from './intercepted.js';
 import { logMark, writeRecord } from './report.js';
-import { loadHooks, runAfter, runBefore, type Ran } from './run-hooks.js';
+import { loadHooks, receivedCall, runAfter, runBefore, type Ran } from './run-hooks.js';
 import { openDebugLog } from './debug-log.js';
-import { newCallContext } from './call-context.js';
+import { newCallContext } from '../call/call-context.js';
 import { HOOKS } from '../../hooks/index.js';
 import { versionLine } from '../version.js';
 import type { Settings } from '../config/settings.js';
@@ -55,45 +53,32 @@ async function main(argv: readonly string[]): Promise<number> {
   ctx.debug('argv %o lower %s', argv, settings.lowerRuntime);
 
   let ran: Ran[] = [];
+  let call = receivedCall(ctx);
   if (isIntercepted(parsed)) {
     const before = await runBefore(await loadHooks(HOOKS, ctx), ctx);
     if (before.refusal !== undefined) fail(parsed, before.refusal);
     ran = before.ran;
+    call = before.call;
     if (before.warnings.length > 0) ctx.debug('warnings before: %o', before.warnings);
   }
 
-  // containerd's runc shim: see engine-compat.ts. Hooks above saw the argv as received.
-  const compat = engineCompat(argv, parsed, settings.lowerRuntime);
-  const unmade = createMissingDirs(compat.mkdirs);
-  if (unmade.length > 0) ctx.debug('could not create %o', unmade);
-
   const mark = logMark(parsed.globals);
-  const hold =
-    parsed.command === 'restore'
-      ? holdRestoreSignals((signal, relayed) =>
-          ctx.debug(
-            '%s %s',
-            signal,
-            relayed ? 'relayed to the lower runtime if it still runs' : 'held',
-          ),
-        )
-      : undefined;
   let outcome;
   try {
     outcome = await forward(
       settings.lowerRuntime,
-      compat.argv,
-      ctx.childEnv,
+      call.argv,
+      call.env,
       inheritedFdCount(parsed, process.env),
-      hold?.relays,
+      call.relays,
     );
   } catch (error) {
     fail(parsed, error instanceof Error ? error.message : String(error));
   }
   ctx.debug('lower runtime exited with %d', outcome.status);
 
-  const { warnings, failures } = await runAfter(ran, ctx, outcome);
-  if (hold) ctx.debug('after-hooks done; signals that arrived: %o', hold.arrived);
+  const { warnings, failures } = await runAfter(ran, ctx, call, outcome);
+  if (ran.length > 0) ctx.debug('after-hooks done');
   if (logWarning !== undefined) warnings.push(logWarning);
   if (failures.length > 0) {
     // cgherd stopped the work itself: its word is the error, with the lower runtime's in it.

@@ -94,7 +94,7 @@ export function validateOciConfigFile(path: string): ValidationOutcome {
 /**
  * The same outcome as validateOciConfigFile, for the runtime path: the pass validator
  * first, the full one only to describe a file the pass validator refuses. `readText`: the
- * call's one read of the file (runtime/call-context.ts).
+ * call's one read of the file (call/call-context.ts).
  */
 export function checkOciConfigFile(path: string, readText?: () => string): ValidationOutcome {
   return validateFile(path, true, readText);

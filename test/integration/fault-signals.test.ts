@@ -154,7 +154,7 @@ for (const mode of MODES) {
         assert.is(o.call.code, 137);
         return;
       }
-      // Held until cgherd exits (src/runtime/restore-signals.ts): the restore
+      // Held until cgherd exits (hooks/restore-signals.ts): the restore
       // completes, crun records it, and the container runs whole.
       assert.is(o.call.code, 0, o.call.stderr);
       assert.is(o.status, 'running');

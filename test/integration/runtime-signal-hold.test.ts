@@ -3,7 +3,7 @@
 // by the herd in the after-hooks, waits for the test: so a signal lands in a known phase.
 // - while the lower runtime restores: held (a second termination request is relayed);
 // - during the after-hooks: held, the herd finishes, cgherd exits with the lower runtime's
-//   status (src/runtime/restore-signals.ts says why not "killed by signal").
+//   status (hooks/restore-signals.ts says why not "killed by signal").
 // The herd runs for real on a sleep the test started (its init): one member, nothing to
 // move. Each step waits for cgherd's debug log to show the signal arrived, not the clock.
 // runtime-signal-restore.test.ts shows what the hold prevents with real crun and CRIU.

@@ -1,6 +1,6 @@
 // One signal in the middle of a restore, real crun 1.8.1 and real CRIU: CRIU is held after
 // it has restored the tree and before it resumes it (test/lib/bed/criu-hold.ts), the signal
-// lands, CRIU is let go. Through cgherd the signal is held (src/runtime/restore-signals.ts):
+// lands, CRIU is let go. Through cgherd the signal is held (hooks/restore-signals.ts):
 // crun records the container, the herd runs, cgherd exits with crun's status, 0. The
 // control is bare crun under the same signal at the same point: it dies before its state
 // record and leaves the restored tree running where no `state`, `kill` or `delete` finds

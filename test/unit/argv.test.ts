@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseArgv, optionValue } from '../../src/runtime/argv.js';
+import { parseArgv, optionValue } from '../../src/call/argv.js';
 import { inheritedFdCount, isIntercepted } from '../../src/runtime/intercepted.js';
 
 test('conmon create: globals before the command, values in the next word', () => {

@@ -39,9 +39,9 @@ import {
   readProbeCache,
   writeProbeCache,
 } from '../../src/criu/probe-cache.js';
-import { parseArgv } from '../../src/runtime/argv.js';
-import { newCallContext } from '../../src/runtime/call-context.js';
-import type { DebugLog } from '../../src/runtime/debug-log.js';
+import { parseArgv } from '../../src/call/argv.js';
+import { newCallContext } from '../../src/call/call-context.js';
+import type { DebugLog } from '../../src/call/debug-log.js';
 import { runBefore } from '../../src/runtime/run-hooks.js';
 import { isIntercepted } from '../../src/runtime/intercepted.js';
 import { HOOKS } from '../../hooks/index.js';
@@ -199,8 +199,13 @@ async function childEnvAfter(argv: string[], env: NodeJS.ProcessEnv) {
   const ctx = newCallContext(frozenArgv, parseArgv(frozenArgv), settings, env, silent);
   const before = await runBefore([hook], ctx);
   assert.is(before.refusal, undefined);
-  assert.equal([...ctx.argv], argv, 'argv as received');
-  return ctx.childEnv;
+  assert.equal([...before.call.argv], argv, 'argv as received');
+  assert.is(
+    ctx.childEnv.CRIU_FAULT,
+    env.CRIU_FAULT,
+    'the context is not mutated: the edit is returned',
+  );
+  return before.call.env;
 }
 
 const CHECKPOINT = ['--root', '/r', 'checkpoint', '--image-path', '/i', '--work-path', '/w', 'c1'];

@@ -3,9 +3,9 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { parseArgv } from '../../src/runtime/argv.js';
-import { engineCompat } from '../../src/runtime/engine-compat.js';
-import { createMissingDirs } from '../../src/runtime/engine-dirs.js';
+import { parseArgv } from '../../src/call/argv.js';
+import { engineCompat } from '../../hooks/engine-compat.js';
+import { createMissingDirs } from '../../hooks/engine-dirs.js';
 
 const CRUN = '/var/cache/cgherd-testbed/crun-1.8.1/crun';
 const RUNC = '/usr/bin/runc';

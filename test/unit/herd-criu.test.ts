@@ -11,7 +11,7 @@ import {
 import { needsFor, restoreCgroupRootWanted } from '../../src/lower/needs.js';
 import { parseVersionOutput } from '../../src/lower/version.js';
 import { CGROUP_MAGIC, IMG_COMMON_MAGIC, parseCgroupImage } from '../../src/criu/image.js';
-import { parseArgv, restoreLocation } from '../../src/runtime/argv.js';
+import { parseArgv, restoreLocation } from '../../src/call/argv.js';
 
 const CRUN_181 = `crun version 1.8.1
 commit: f8a096be060b22ccd3d5f3ebe44108517fbf6c30

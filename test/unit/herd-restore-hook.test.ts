@@ -17,10 +17,10 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import hook from '../../hooks/restore-into-cgroup.js';
-import { parseArgv } from '../../src/runtime/argv.js';
-import { newCallContext } from '../../src/runtime/call-context.js';
-import type { DebugLog } from '../../src/runtime/debug-log.js';
-import type { HookContext } from '../../src/runtime/hook.js';
+import { parseArgv } from '../../src/call/argv.js';
+import { newCallContext } from '../../src/call/call-context.js';
+import type { DebugLog } from '../../src/call/debug-log.js';
+import type { HookContext } from '../../src/call/hook.js';
 import { runAfter, runBefore } from '../../src/runtime/run-hooks.js';
 import type { RestoreCgroupRootMode } from '../../src/config/settings.js';
 
@@ -51,7 +51,9 @@ async function around(ctx: HookContext) {
   const before = await runBefore([hook], ctx);
   return {
     refusal: before.refusal,
-    after: (status: number) => runAfter(before.ran, ctx, { status, signal: null }),
+    /** The environment the lower runtime gets: the hook returns its edit, never mutates. */
+    env: before.call.env,
+    after: (status: number) => runAfter(before.ran, ctx, before.call, { status, signal: null }),
   };
 }
 
@@ -67,7 +69,7 @@ const restore = (b: string, id: string): string[] => ['restore', '--bundle', b, 
 test('a cgroup path from the id when linux.cgroupsPath is absent; file removed after', async () => {
   const ctx = context(restore(bundle('a', { linux: {} }), 'cgt-herd-new'), 'always');
   const call = await around(ctx);
-  const file = ctx.childEnv.CRIU_CONFIG_FILE as string;
+  const file = call.env.CRIU_CONFIG_FILE as string;
   assert.ok(file?.startsWith(`${criuDir}/`), String(file));
   const lines = readFileSync(file, 'utf8')
     .split('\n')
@@ -81,6 +83,7 @@ test('a cgroup path from the id when linux.cgroupsPath is absent; file removed a
   await call.after(0);
   assert.not.ok(existsSync(file));
   assert.is(ctx.env.CRIU_CONFIG_FILE, undefined, "the caller's environment is untouched");
+  assert.is(ctx.childEnv.CRIU_CONFIG_FILE, undefined, 'the context is not mutated');
 });
 
 test("the caller's CRIU_CONFIG_FILE is carried into the generated file", async () => {
@@ -90,7 +93,7 @@ test("the caller's CRIU_CONFIG_FILE is carried into the generated file", async (
     CRIU_CONFIG_FILE: own,
   });
   const call = await around(ctx);
-  const file = ctx.childEnv.CRIU_CONFIG_FILE as string;
+  const file = call.env.CRIU_CONFIG_FILE as string;
   assert.is.not(file, own);
   const text = readFileSync(file, 'utf8');
   assert.match(text, /^tcp-established$/m);
@@ -108,8 +111,7 @@ test('skipped: systemd cgroup manager, forced off, no linux section', async () =
     [restore(bundle('e', {}), 'x'), 'always'],
   ] as const) {
     const ctx = context([...argv], mode);
-    await around(ctx);
-    assert.is(ctx.childEnv.CRIU_CONFIG_FILE, undefined, argv.join(' '));
+    assert.is((await around(ctx)).env.CRIU_CONFIG_FILE, undefined, argv.join(' '));
   }
 });
 
@@ -131,8 +133,9 @@ test('files left by dead restores are removed at the next restore; live ones and
 
 test('a broken bundle never refuses the restore', async () => {
   const ctx = context(restore(join(dir, 'missing'), 'x'), 'always');
-  assert.is((await around(ctx)).refusal, undefined);
-  assert.is(ctx.childEnv.CRIU_CONFIG_FILE, undefined);
+  const call = await around(ctx);
+  assert.is(call.refusal, undefined);
+  assert.is(call.env.CRIU_CONFIG_FILE, undefined);
 });
 
 test.run();

@@ -1,8 +1,10 @@
 // Imports point downward only: commands -> operator -> engines / herd / lower / criu ->
 // cgroup -> proc. The operator's subfolders (doctor, install, container) never import
 // each other: what two of them share lives in src/engines/ or in a file of the operator's
-// own folder. Hooks use the core and the hook contract; the core never imports the runtime
-// face, the hooks or the operator face. bench/ and demo/ sit on top: the test bed's library
+// own folder. The runtime face runs the hooks; both stand on src/call/ (the hook contract,
+// the argv grammar, the per-call context) and the core, and the hooks never import the
+// runtime face. The core never imports the runtime face, the hooks or the operator face.
+// bench/ and demo/ sit on top: the test bed's library
 // (through one harness file each, so what they take from test/lib is named in one place)
 // and the core. Read from the TypeScript sources, so a new file is checked without being
 // listed here. No file reaches itself through its imports.
@@ -52,9 +54,10 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   validate: ['trust'],
   config: ['lower', 'validate', 'trust', 'proc'],
   version: [],
-  runtime: ['config', 'lower', 'criu', 'proc', 'version', 'hooks', 'trust'],
+  call: ['config', 'lower', 'criu', 'proc'],
+  runtime: ['call', 'config', 'lower', 'criu', 'proc', 'version', 'hooks', 'trust'],
   hooks: [
-    'runtime',
+    'call',
     'herd',
     'lower',
     'criu',
@@ -83,9 +86,6 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   demo: [],
   cli: ['trust'],
 };
-
-/** What hooks may take from the runtime face: the contract and the argv reading. */
-const HOOK_RUNTIME_FILES = new Set(['src/runtime/hook.ts', 'src/runtime/argv.ts']);
 
 /** The one file of bench/ and of demo/ that may import the test bed's library. */
 const HARNESS_FILES = new Set(['bench/harness.ts', 'demo/harness.ts']);
@@ -123,11 +123,9 @@ function wrongImports(edges: readonly (readonly [string, string])[]): string[] {
     const rel = relative(REPO, target);
     if (to === from) continue;
     const allowed =
-      from === 'hooks' && to === 'runtime'
-        ? HOOK_RUNTIME_FILES.has(rel)
-        : to === 'test-lib' && (from === 'bench' || from === 'demo')
-          ? HARNESS_FILES.has(relative(REPO, file))
-          : (MAY_IMPORT[from] ?? []).includes(to);
+      to === 'test-lib' && (from === 'bench' || from === 'demo')
+        ? HARNESS_FILES.has(relative(REPO, file))
+        : (MAY_IMPORT[from] ?? []).includes(to);
     if (!allowed) wrong.push(`${relative(REPO, file)} -> ${rel}`);
   }
   return wrong;
@@ -142,7 +140,10 @@ test('every import points downward', () => {
 test('control: upward and sideways imports are caught', () => {
   const at = (p: string): string => join(REPO, p);
   const bad = [
-    [at('src/herd/run.ts'), at('src/runtime/hook.ts')],
+    [at('src/herd/run.ts'), at('src/call/hook.ts')],
+    [at('hooks/index.ts'), at('src/runtime/forward.ts')],
+    [at('src/call/hook.ts'), at('hooks/index.ts')],
+    [at('src/call/call-context.ts'), at('src/runtime/debug-log.ts')],
     [at('src/criu/config.ts'), at('src/herd/target.ts')],
     [at('src/lower/state.ts'), at('src/herd/index.ts')],
     [at('src/proc/stat.ts'), at('src/cgroup/paths.ts')],
@@ -158,7 +159,8 @@ test('control: upward and sideways imports are caught', () => {
     [at('demo/seed.ts'), at('test/lib/scenario/scenario.ts')],
   ] as const;
   assert.is(wrongImports(bad).length, bad.length);
-  assert.equal(wrongImports([[at('hooks/index.ts'), at('src/runtime/hook.ts')]]), []);
+  assert.equal(wrongImports([[at('hooks/index.ts'), at('src/call/hook.ts')]]), []);
+  assert.equal(wrongImports([[at('src/runtime/main.ts'), at('src/call/argv.ts')]]), []);
   assert.equal(
     wrongImports([
       [at('bench/harness.ts'), at('test/lib/bed/bed.ts')],

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import hook from '../../hooks/validate-config.js';
-import { parseArgv } from '../../src/runtime/argv.js';
-import { newCallContext } from '../../src/runtime/call-context.js';
-import type { DebugLog } from '../../src/runtime/debug-log.js';
+import { parseArgv } from '../../src/call/argv.js';
+import { newCallContext } from '../../src/call/call-context.js';
+import type { DebugLog } from '../../src/call/debug-log.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cgt-one-read-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,7 +38,7 @@ test('restore: the config validated is the config the hooks place the container 
   const file = join(bundle, 'config.json');
   writeFileSync(file, JSON.stringify({ linux: { cgroupsPath: '/first' } }));
   const ctx = context(['restore', '--bundle', bundle, 'c1']);
-  await hook.before?.(ctx);
+  await hook.begin(ctx);
   writeFileSync(file, JSON.stringify({ linux: { cgroupsPath: '/second' } }));
   assert.equal(ctx.bundleConfig(), { linux: { cgroupsPath: '/first' } });
   assert.is(ctx.ociConfigPath(), file);

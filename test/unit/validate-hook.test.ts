@@ -9,10 +9,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import hook from '../../hooks/validate-config.js';
 import { HOOKS } from '../../hooks/index.js';
-import { parseArgv } from '../../src/runtime/argv.js';
-import { newCallContext } from '../../src/runtime/call-context.js';
-import type { DebugLog } from '../../src/runtime/debug-log.js';
-import type { HookContext } from '../../src/runtime/hook.js';
+import { parseArgv } from '../../src/call/argv.js';
+import { newCallContext } from '../../src/call/call-context.js';
+import type { DebugLog } from '../../src/call/debug-log.js';
+import type { HookContext } from '../../src/call/hook.js';
 import { isIntercepted } from '../../src/runtime/intercepted.js';
 import type { ValidateMode } from '../../src/config/settings.js';
 import { ociConfigPath } from '../../src/lower/path-rules.js';
@@ -60,7 +60,7 @@ test('registered for create, run and restore', () => {
 test('control: a valid bundle passes in enforce mode', async () => {
   const { ctx } = context(['create', '--bundle', goodBundle, 'cgt-val-1'], 'enforce');
   assert.ok(hook.applies?.(ctx));
-  assert.is(await hook.before?.(ctx), undefined);
+  assert.is((await hook.begin(ctx)).result, undefined);
 });
 
 test('enforce: refuses with one line naming the file, pointer, expected and found', async () => {
@@ -68,7 +68,7 @@ test('enforce: refuses with one line naming the file, pointer, expected and foun
     ['--log-format', 'json', 'create', '-b', badBundle, 'cgt-val-1'],
     'enforce',
   );
-  const result = await hook.before?.(ctx);
+  const result = (await hook.begin(ctx)).result;
   assert.equal(result, {
     refuse: `invalid OCI config ${badBundle}/config.json: /ociVersion: expected string, found number 1`,
   });
@@ -76,7 +76,7 @@ test('enforce: refuses with one line naming the file, pointer, expected and foun
 
 test('enforce: an unreadable config is refused too', async () => {
   const { ctx } = context(['run', '--bundle', join(dir, 'missing'), 'cgt-val-1'], 'enforce');
-  const result = await hook.before?.(ctx);
+  const result = (await hook.begin(ctx)).result;
   assert.equal(result, {
     refuse: `invalid OCI config: cannot read ${dir}/missing/config.json: no such file`,
   });
@@ -88,7 +88,7 @@ test('warn: logs to the debug log and lets the call through', async () => {
     'warn',
   );
   assert.ok(hook.applies?.(ctx));
-  assert.is(await hook.before?.(ctx), undefined);
+  assert.is((await hook.begin(ctx)).result, undefined);
   assert.is(logged.length, 1);
   assert.match(logged[0] ?? '', '/ociVersion: expected string, found number 1');
 });
@@ -104,7 +104,7 @@ test('--help is a probe: no hook runs for it', () => {
 
 test('-f/--config wins over the bundle, relative to the current directory', async () => {
   const { ctx } = context(['create', '--bundle', badBundle, '-f', GOOD, 'cgt-val-1'], 'enforce');
-  assert.is(await hook.before?.(ctx), undefined);
+  assert.is((await hook.begin(ctx)).result, undefined);
   assert.is(ociConfigPath({ config: 'x/c.json', bundle: '/b' }, '/cwd'), '/cwd/x/c.json');
 });
 
@@ -169,11 +169,19 @@ for (const fixture of RESTORE_FIXTURES) {
             { path: '/dev/cgtnull', type: 'c', major: 1, minor: 3, fileMode: value },
           ]);
           const { ctx } = context(restoreArgv(restoreBundle(`${row.id}-${i}`, config)), 'enforce');
-          assert.is(await hook.before?.(ctx), undefined, `${row.id} ${JSON.stringify(value)}`);
+          assert.is(
+            (await hook.begin(ctx)).result,
+            undefined,
+            `${row.id} ${JSON.stringify(value)}`,
+          );
         } else {
           const config = amended(fixture, pointer, value);
           const { ctx } = context(restoreArgv(restoreBundle(`${row.id}-${i}`, config)), 'enforce');
-          assert.is(await hook.before?.(ctx), undefined, `${row.id} ${JSON.stringify(value)}`);
+          assert.is(
+            (await hook.begin(ctx)).result,
+            undefined,
+            `${row.id} ${JSON.stringify(value)}`,
+          );
         }
         tried++;
       }
@@ -190,7 +198,7 @@ test('restore, control: a duplicate key is refused on the restore path too', asy
   assert.ok(text.includes('"hostname":"a"'));
   const bundle = restoreBundle('dup', text);
   const { ctx } = context(restoreArgv(bundle), 'enforce');
-  const result = (await hook.before?.(ctx)) as { refuse?: string } | undefined;
+  const result = (await hook.begin(ctx)).result as { refuse?: string } | undefined;
   assert.match(result?.refuse ?? '', 'has the key "hostname" twice');
 });
 

@@ -16,11 +16,11 @@
 //    itself a subreaper, so the flag asks crun for what it already does: drop that entry.
 //    runc implements the flag, so for runc it stays.
 //
-// Pure: the caller creates the directories and forwards the argv.
+// Pure: the hook apply-engine-compat.ts creates the directories and returns the argv.
 
 import { basename } from 'node:path';
-import { HONOURS_NO_SUBREAPER } from '../lower/options.js';
-import { parseArgv, optionValue, type ParsedArgv } from './argv.js';
+import { HONOURS_NO_SUBREAPER } from '../src/lower/options.js';
+import { parseArgv, optionValue, type ParsedArgv } from '../src/call/argv.js';
 
 export interface EngineCompat {
   /** The argv to forward: the one received, less the entries row 2 drops. */

@@ -1,7 +1,8 @@
 // The contract between the hook runner and the hooks in hooks/. The runner calls `before`
 // ahead of the lower runtime and `after` once it has exited; what `before` carries is
-// handed to `after`, typed. Hooks never touch the forwarding itself. Which commands a
-// hook wraps is said once, in hooks/index.ts.
+// handed to `after`, typed (defineHook seals the type in). A hook changes the forwarded
+// call only by what its `before` returns (Edits); the runner applies those in list order.
+// Which commands a hook wraps is said once, in hooks/index.ts.
 
 import type { ParsedArgv } from './argv.js';
 import type { DebugLog } from './debug-log.js';
@@ -11,17 +12,17 @@ import type { CgroupMount } from '../proc/mountinfo.js';
 
 /** What every hook of one call sees. Host facts are read on first use, once per call. */
 export interface HookContext {
-  /** argv exactly as received; it is what the lower runtime gets. */
+  /** argv exactly as received; the lower runtime gets it unless a hook returns another. */
   readonly argv: readonly string[];
   readonly parsed: ParsedArgv;
   readonly settings: Settings;
   /** The environment cgherd was started with. */
   readonly env: Readonly<NodeJS.ProcessEnv>;
   /**
-   * The environment the lower runtime will get. Equal to `env` unless a hook has a
-   * reason to add to it (restore-into-cgroup sets CRIU_CONFIG_FILE).
+   * The environment the lower runtime will get, with the edits of the hooks before this
+   * one (restore-into-cgroup adds CRIU_CONFIG_FILE); in `after`, every hook's edits.
    */
-  childEnv: NodeJS.ProcessEnv;
+  readonly childEnv: Readonly<NodeJS.ProcessEnv>;
   /** Debug log, a no-op unless debugging is enabled; each hook gets its own namespace. */
   readonly debug: DebugLog;
   /** The cgroup mounts of cgherd's mount namespace; undefined when unreadable. */
@@ -61,29 +62,66 @@ export interface AfterFailure {
   fail: string;
 }
 
-/** What `before` hands to `after`. */
-export interface Carry<State> {
-  carry: State;
+/** What a `before` changes in the call the lower runtime gets. */
+export interface Edits {
+  /** Variables to set in its environment (added, or replacing the value). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** The argv to forward instead. */
+  readonly argv?: readonly string[];
+  /** Whether forward() relays a signal that has just arrived to it (a restore holds some). */
+  readonly relays?: (signal: NodeJS.Signals) => boolean;
 }
+
+/** Go ahead, with edits to the call and what `before` hands to `after`. */
+export interface Proceed<State> extends Edits {
+  readonly carry?: State;
+}
+
+type Maybe<T> = Promise<T | void> | T | void;
 
 export interface Hook<State = never> {
   readonly name: string;
   /** Skip the hook for this call (a setting turns it off). */
   applies?(ctx: HookContext): boolean;
-  before?(
-    ctx: HookContext,
-  ): Promise<Refusal | Warning | Carry<State> | void> | Refusal | Warning | Carry<State> | void;
+  before?(ctx: HookContext): Maybe<Refusal | Warning | Proceed<State>>;
   /** `state` is what `before` carried; undefined when it carried nothing. */
   after?(
     ctx: HookContext,
     outcome: ForwardOutcome,
     state: State | undefined,
-  ): Promise<Warning | AfterFailure | void> | Warning | AfterFailure | void;
+  ): Maybe<Warning | AfterFailure>;
+}
+
+/** What a defined hook's `before` left: its answer, and its `after` bound to its carry. */
+export interface Begun {
+  readonly result: Refusal | Warning | Edits | void;
+  readonly after?: (ctx: HookContext, outcome: ForwardOutcome) => Maybe<Warning | AfterFailure>;
+}
+
+/** A hook whose carried state's type is sealed in: its `after` can only ever be handed
+ *  what its own `before` carried, so the runner needs no type for it. */
+export interface DefinedHook {
+  readonly name: string;
+  applies(ctx: HookContext): boolean;
+  begin(ctx: HookContext): Promise<Begun>;
+}
+
+export function defineHook<State = never>(hook: Hook<State>): DefinedHook {
+  return {
+    name: hook.name,
+    applies: (ctx) => hook.applies?.(ctx) ?? true,
+    async begin(ctx) {
+      const result = hook.before ? await hook.before(ctx) : undefined;
+      const carried = result && 'carry' in result ? result.carry : undefined;
+      const after = hook.after?.bind(hook);
+      return { result, ...(after ? { after: (c, outcome) => after(c, outcome, carried) } : {}) };
+    },
+  };
 }
 
 /** hooks/index.ts lists hooks lazily so that a call only loads the hooks it needs. */
 export interface HookEntry {
   readonly name: string;
   readonly commands: readonly string[];
-  load(): Promise<Hook<unknown>>;
+  load(): Promise<DefinedHook>;
 }
