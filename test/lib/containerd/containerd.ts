@@ -28,6 +28,7 @@ import {
   type RunResult,
 } from '../bed/bed.js';
 import { hostCgroupMounts, removeCgroupsWhere } from '../cgroups/cgroups.js';
+import { holderReady } from '../bed/holder-ready.js';
 import { buildOciArchive } from './ctd-image.js';
 import { ctdWrapperScript, type CtdRuntime } from './ctd-wrapper.js';
 import { createEntryCgroups, entryCgroups } from '../podman/podman-entry.js';
@@ -419,34 +420,5 @@ function startHolder(
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const fail = (e: Error): void => {
-      clearTimeout(timer);
-      try {
-        if (child.pid) process.kill(child.pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-      reject(e);
-    };
-    const timer = setTimeout(
-      () => fail(new Error('containerd holder: no "ready" in 10 s')),
-      10_000,
-    );
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (!out.includes('ready')) return;
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
-      child.stdout.destroy();
-      child.stderr.destroy();
-      child.unref();
-      resolve(child.pid as number);
-    });
-    child.on('exit', (code) => fail(new Error(`containerd holder exited (${code}): ${err}`)));
-    child.on('error', fail);
-  });
+  return holderReady(child, 'containerd holder');
 }

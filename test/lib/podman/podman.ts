@@ -32,6 +32,7 @@ import {
   type RuntimeSpec,
 } from './podman-conf.js';
 import { hostCgroupMounts, removeCgroupsWhere } from '../cgroups/cgroups.js';
+import { holderReady } from '../bed/holder-ready.js';
 import { createEntryCgroups, entryCgroups, joinAndExecScript } from './podman-entry.js';
 
 export type { RuntimeSpec } from './podman-conf.js';
@@ -295,7 +296,11 @@ function killStaleHolder(layout: BedLayout): void {
 
 /** Starts the namespace holder and resolves with its pid once the mounts are in place.
  *  It also exits when this process does, so a crashed test leaves no holder behind. */
-function startHolder(mode: CgroupMode, layout: BedLayout, privateEtc: boolean): Promise<number> {
+async function startHolder(
+  mode: CgroupMode,
+  layout: BedLayout,
+  privateEtc: boolean,
+): Promise<number> {
   // A tmpfs runroot: a new namespace is a fresh "boot" for Podman and conmon.
   const script = [
     MODE_MOUNTS[mode],
@@ -318,35 +323,9 @@ function startHolder(mode: CgroupMode, layout: BedLayout, privateEtc: boolean): 
     ],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => fail(new Error('namespace holder: no "ready" in 10 s')), 10_000);
-    const fail = (e: Error): void => {
-      clearTimeout(timer);
-      try {
-        if (child.pid) process.kill(child.pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-      reject(e);
-    };
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (!out.includes('ready')) return;
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
-      child.stdout.destroy();
-      child.stderr.destroy();
-      child.unref();
-      const pid = child.pid as number;
-      writeFileSync(`${layout.dir}/holder.pid`, `${pid}\n`);
-      resolve(pid);
-    });
-    child.on('exit', (code) => fail(new Error(`namespace holder exited (${code}): ${err}`)));
-    child.on('error', fail);
-  });
+  const pid = await holderReady(child, 'namespace holder');
+  writeFileSync(`${layout.dir}/holder.pid`, `${pid}\n`);
+  return pid;
 }
 
 /** A tarball of a busybox-static root filesystem. `/lib` and `/lib64` point into `/usr`,
