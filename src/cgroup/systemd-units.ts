@@ -18,12 +18,3 @@ export function unitOfPath(path: string): string | undefined {
   const last = path.split('/').at(-1) ?? '';
   return UNIT_SUFFIX.test(last) ? last : undefined;
 }
-
-/** Why a process must not be written into `path` (a put-back target), or undefined. */
-export function notForProcesses(path: string): string | undefined {
-  const unit = unitOfPath(path);
-  if (unit === undefined) return undefined;
-  if (unit.endsWith('.slice')) return `${path} is a systemd slice, which holds no processes`;
-  if (unit === 'init.scope') return `${path} is init.scope, PID 1's own`;
-  return undefined;
-}
