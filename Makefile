@@ -54,7 +54,8 @@ demo: testbed build
 #      same code in every other file. The runtime face's own signal and descriptor files
 #      depend on Node and are quick, so they run on both, but for the slow one
 #      (runtime-signal-hold, about 30 s of waiting phases), which the Node 18 run's spare
-#      time beside the VM absorbs.
+#      time beside the VM absorbs. The load file (20 containers x 5 rounds, about 90 s) runs
+#      there too: cgherd under load on the distributions' Node, in the VM's shadow.
 # Every file the Node 18 group and the VM run list must have run there: one that never
 # started (the root or the VM did not start, or it ran nothing) counts as a failure. Each
 # file's wall time is on its closing `-- FILE: S s` line, the ten slowest before the tally.
@@ -96,7 +97,8 @@ VM_IN_MAKE_TEST := e2e --filter e2e/podman-vm-seed
 # What the host's run of `make test` leaves to the other two runs.
 NODE18_ONLY := integration/herd-new-id integration/criu-watchdog \
 	integration/criu-no-breakpoints integration/op-package.test \
-	integration/op-install-podman e2e/podman-seed-fix integration/runtime-signal-hold
+	integration/op-install-podman e2e/podman-seed-fix integration/runtime-signal-hold \
+	integration/load.test
 HOST_SKIP := $(VM_SKIP) $(addprefix --skip ,e2e/podman-vm-seed $(NODE18_ONLY))
 
 # What depends on the Node that runs cgherd, once more with Debian 12's own nodejs 18,
@@ -119,7 +121,7 @@ NODE18_TESTS := integration e2e --filter integration/herd-new-id \
 	--filter integration/runtime-sigusr1 --filter integration/runtime-signal- \
 	--filter integration/criu-no-breakpoints --filter integration/criu-watchdog \
 	--filter integration/op-package.test --filter integration/op-install-podman \
-	--filter e2e/podman-seed-fix
+	--filter e2e/podman-seed-fix --filter integration/load.test
 
 NODE18_RUN = sh test/env/deb12-testbed.sh run . sh -c 'echo "cgherd runs on /usr/bin/node $$(/usr/bin/node --version), Debian $$(cat /etc/debian_version), nodejs $$(dpkg-query -W -f "\$${Version}" nodejs)"; exec node dist/test/run.js $(NODE18_TESTS)'
 
