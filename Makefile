@@ -46,7 +46,7 @@ demo: testbed build
 
 # The whole suite, one closing line for three runs:
 #   1. the Node 18 group inside the Debian 12 root and, beside it, the Debian 12 VM's Podman
-#      seed (one boot under TCG, about 3.5 min). qemu keeps one core busy and the Node 18
+#      seed and rootless Podman (one boot under TCG, about 5 min alone, 6.5 beside). qemu keeps one core busy and the Node 18
 #      files wait on crun and CRIU most of the time, so side by side they take about as
 #      long as the VM alone, where one after the other they took both;
 #   2. the rest on the host's Node. The Node 18 group's slow files run only in the root:
@@ -68,7 +68,7 @@ test: testbed
 	@mkdir -p build && rm -f build/test-node18.log build/test-vm.log
 	node dist/test/run.js --list $(NODE18_TESTS) > build/test-node18.expected
 	node dist/test/run.js --list $(VM_IN_MAKE_TEST) > build/test-vm.expected
-	@echo "Node 18 group (Debian 12 root) and the VM's Podman seed, side by side, about 4 min: build/test-node18.log, build/test-vm.log"
+	@echo "Node 18 group (Debian 12 root) and the VM's Podman seed, side by side, about 6.5 min: build/test-node18.log, build/test-vm.log"
 	-node dist/test/run.js $(VM_IN_MAKE_TEST) > build/test-vm.log 2>&1 & vm=$$!; \
 	  $(NODE18_RUN) > build/test-node18.log 2>&1; wait $$vm; true
 	@sed 's/^/[node18] /' build/test-node18.log
