@@ -62,11 +62,16 @@ export async function interleave(
  * it would flatter cgherd.
  */
 export function bareNodeStart(): void {
+  mustRun(process.execPath, ['-e', '0'], { env: bareNodeEnv() });
+}
+
+/** This process's environment without what bin/cgherd moves aside before starting Node. */
+export function bareNodeEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (!k.startsWith('NODE_') && k !== 'OPENSSL_CONF') env[k] = v;
   }
-  mustRun(process.execPath, ['-e', '0'], { env });
+  return env;
 }
 
 /** One bare Node start-up, as a variant timed beside others. */

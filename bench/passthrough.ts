@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { interleave, mustRun, ratioLine } from './measure.js';
 import { benchStartup } from './startup.js';
+import { statWrapperVariant } from './floors.js';
 import { CGHERD_BIN, RUNTIMES, makeBundle } from './harness.js';
 
 const CRUN = RUNTIMES.crun121;
@@ -34,17 +35,25 @@ export async function benchPassthrough(lines: string[]): Promise<void> {
         label,
         run: () => mustRun(bin, ['--root', root, 'state', id], { env }),
       });
-      const [cf, cg, sh, cr] = await interleave(
+      const [cf, cg, sh, cr, shStat] = await interleave(
         [
           state('cgherd state (config file)', CGHERD_BIN, viaConfig),
           state('cgherd state (CGHERD_RUNTIME)', CGHERD_BIN, viaCgherd),
           state('sh wrapper state', wrapper, process.env),
           state('crun state', CRUN, process.env),
+          statWrapperVariant(work, CRUN, [config, work], ['--root', root, 'state', id]),
         ],
         100,
       );
       lines.push(
         ratioLine('pass-through, lower from the config file / bare sh wrapper', cf!, sh!, 1.1),
+      );
+      lines.push(
+        ratioLine(
+          '  floor: sh wrapper + one stat(1) of the config (no cgherd code) / bare sh wrapper',
+          shStat!,
+          sh!,
+        ),
       );
       lines.push(ratioLine('pass-through, lower from CGHERD_RUNTIME / bare sh wrapper', cg!, sh!));
       lines.push(ratioLine('bare sh wrapper / crun (state ID)', sh!, cr!));
@@ -73,7 +82,7 @@ export async function benchPassthrough(lines: string[]): Promise<void> {
     lines.push(ratioLine('cgherd create / crun create (validation on)', cgc!, crc!));
     lines.push(ratioLine('cgherd create with validation / with validation off', cgc!, cgOff!));
 
-    await benchStartup(bundle, lines);
+    await benchStartup(bundle, work, lines);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -16,6 +16,7 @@ import {
   ratioLine,
   type Variant,
 } from './measure.js';
+import { nodeShapeVariant } from './floors.js';
 import { CGHERD_BIN, RUNTIMES, makeBundle, checkpointArgv, restoreArgv } from './harness.js';
 
 const CRUN = RUNTIMES.crun121;
@@ -97,11 +98,12 @@ export async function benchProof(lines: string[]): Promise<void> {
       ),
     );
     const [a, b, c, d] = bundles as [string, string, string, string];
-    const [cg, cr, node] = await interleave(
+    const [cg, cr, node, shape] = await interleave(
       [
         cycle('cgherd restore+checkpoint', CGHERD_BIN, CGHERD_ENV, IDS[0] as string, a),
         cycle('crun restore+checkpoint', CRUN, process.env, IDS[1] as string, b),
         { label: 'node -e 0', run: bareNodeStart },
+        nodeShapeVariant(work, 'spawn', join(a, 'config.json')),
       ],
       12,
       1,
@@ -114,6 +116,8 @@ export async function benchProof(lines: string[]): Promise<void> {
         node!,
         0.03,
       ),
+      `  shape floor, (crun + sh, stat(1), node + ajv, spawn) / crun: ` +
+        `${((cr!.medianMs + shape!.medianMs) / cr!.medianMs).toFixed(3)} (no cgherd code)`,
     );
     const [pc, bc] = await interleave(
       [

@@ -2,23 +2,26 @@
 // runtime /bin/true, so that what is left is Node, cgherd's modules, the settings and the
 // hooks of the command (validation included). `make bench` runs it inside its
 // pass-through section; `node dist/bench/startup.js [ROUNDS]` runs this figure alone
-// (needs no cgroup and no lock: nothing is created).
+// (needs no cgroup and no lock: nothing is created). Beside them, the shape's floors
+// (bench/floors.ts): what the launcher's check, Node and ajv cost with nothing of cgherd.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { bareNodeStart, interleave, mustRun, ratioLine, type Timing } from './measure.js';
+import { nodeShapeVariant } from './floors.js';
 import { CGHERD_BIN, makeBundle } from './harness.js';
 
 /** Returns the timings too: run alone, this file prints their medians. */
 export async function benchStartup(
   bundle: string,
+  work: string,
   lines: string[],
   rounds = 40,
 ): Promise<Timing[]> {
   const startEnv = { ...process.env, CGHERD_RUNTIME: '/bin/true' };
-  const [su, suOff, node] = await interleave(
+  const [su, suOff, node, shape, shapeAjv, shapeSpawn] = await interleave(
     [
       {
         label: 'cgherd create (start-up)',
@@ -32,6 +35,9 @@ export async function benchStartup(
           }),
       },
       { label: 'node -e 0', run: bareNodeStart },
+      nodeShapeVariant(work, 'exec'),
+      nodeShapeVariant(work, 'exec', join(bundle, 'config.json')),
+      nodeShapeVariant(work, 'spawn', join(bundle, 'config.json')),
     ],
     rounds,
   );
@@ -41,7 +47,12 @@ export async function benchStartup(
   lines.push(
     ratioLine('intercepted start-up (create, validation off) / node -e 0', suOff!, node!, 1.2),
   );
-  return [su!, suOff!, node!];
+  lines.push(
+    ratioLine('  floor: sh, stat(1), node, exec lower (no cgherd code)', shape!, node!),
+    ratioLine('  floor: the same + ajv validation of config.json', shapeAjv!, node!),
+    ratioLine('  floor: sh, stat(1), node + ajv, node spawns the lower', shapeSpawn!, node!),
+  );
+  return [su!, suOff!, node!, shape!, shapeAjv!, shapeSpawn!];
 }
 
 async function alone(rounds: number): Promise<void> {
@@ -49,7 +60,7 @@ async function alone(rounds: number): Promise<void> {
   try {
     const bundle = await makeBundle(join(work, 'bundle'), { tree: 'single', mode: 'v1' });
     const lines: string[] = [];
-    const timings = await benchStartup(bundle, lines, rounds);
+    const timings = await benchStartup(bundle, work, lines, rounds);
     const medians = timings.map((t) => `  ${t.label}: ${t.medianMs.toFixed(1)} ms`);
     process.stdout.write(`Node ${process.version}\n${[...lines, ...medians].join('\n')}\n`);
   } finally {
