@@ -239,6 +239,9 @@ export function runCommand(
     });
     // A detached container may keep the pipes open (its stdio is ours until it redirects),
     // so wait for 'exit', then give the pipes a moment to drain instead of waiting for EOF.
+    // The moment ends in setImmediate, not in the timer itself: libuv runs due timers before
+    // it polls for I/O, so after a stall (a loaded machine) a timer that ended the read
+    // dropped output already in the pipe; `crun state` came back empty with status 0.
     child.on('exit', (code, signal) => {
       const status = timedOut ? 137 : code !== null ? code : 128 + signalNumber(signal);
       let drained = false;
@@ -250,7 +253,7 @@ export function runCommand(
         finish(status);
       };
       child.on('close', done);
-      setTimeout(done, 200);
+      setTimeout(() => setImmediate(done), 200);
     });
   });
 }
