@@ -218,9 +218,13 @@ export class Scenario {
     const state = () =>
       inMode(this.mode, bin, ['--root', this.root, 'state', id], { timeoutMs: 30_000 });
     let r = await state();
-    // Seen once in 20 parallel containers beside the VM: status 0 and no output. A read,
-    // so it is asked again; a second empty answer is an error like any other.
-    if (r.code === 0 && r.stdout.trim() === '') r = await state();
+    // Seen in the load file (20 containers started at once, beside the VM): status 0 and
+    // no output, twice in two runs. A read, so it is asked again a few times; an answer
+    // that stays empty is an error like any other.
+    for (let retry = 0; retry < 5 && r.code === 0 && r.stdout.trim() === ''; retry++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      r = await state();
+    }
     if (r.code !== 0) throw new Error(`state ${id} failed (${r.code}): ${r.stderr.trim()}`);
     if (r.stdout.trim() === '') throw new Error(`state ${id}: no output (${r.stderr.trim()})`);
     const pid = (JSON.parse(r.stdout) as { pid?: unknown }).pid;
