@@ -219,16 +219,17 @@ export class Scenario {
       inMode(this.mode, bin, ['--root', this.root, 'state', id], { timeoutMs: 30_000 });
     let r = await state();
     // Seen in the load file (20 containers started at once, beside the VM): status 0 and
-    // no output, twice in two runs. A read, so it is asked again a few times; an answer
-    // that stays empty is an error like any other.
-    for (let retry = 0; retry < 5 && r.code === 0 && r.stdout.trim() === ''; retry++) {
+    // an answer that is not JSON (empty or cut short), twice in two runs. A read, so it is
+    // asked again a few times; an answer that stays unreadable is an error like any other.
+    for (let retry = 0; retry < 5 && r.code === 0 && statePid(r.stdout) === undefined; retry++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       r = await state();
     }
     if (r.code !== 0) throw new Error(`state ${id} failed (${r.code}): ${r.stderr.trim()}`);
-    if (r.stdout.trim() === '') throw new Error(`state ${id}: no output (${r.stderr.trim()})`);
-    const pid = (JSON.parse(r.stdout) as { pid?: unknown }).pid;
-    if (typeof pid !== 'number' || pid <= 0) throw new Error(`state ${id}: no pid in ${r.stdout}`);
+    const pid = statePid(r.stdout);
+    if (pid === undefined) {
+      throw new Error(`state ${id}: no pid in ${JSON.stringify(r.stdout)} (${r.stderr.trim()})`);
+    }
     this.pids.add(pid);
     return pid;
   }
@@ -375,5 +376,15 @@ function killTree(pid: number, ids: Set<string>): void {
     } catch {
       // gone
     }
+  }
+}
+
+/** The pid in a runtime's `state` answer; undefined if the answer is not JSON or has none. */
+function statePid(stdout: string): number | undefined {
+  try {
+    const pid = (JSON.parse(stdout) as { pid?: unknown }).pid;
+    return typeof pid === 'number' && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
   }
 }
