@@ -74,7 +74,7 @@ test: testbed
 	@sed 's/^/[node18] /' build/test-node18.log
 	@sed 's/^/[vm] /' build/test-vm.log
 	@echo "not in make test (make test-vm, about 6 min more under TCG): $(VM_ONLY_TESTS)"
-	node dist/test/run.js $(HOST_SKIP) \
+	node dist/test/run.js $(HOST_SKIP) --jobs $(HOST_JOBS) \
 	  --include-tally build/test-node18.log --expect-files build/test-node18.expected \
 	  --include-tally build/test-vm.log --expect-files build/test-vm.expected
 
@@ -100,6 +100,10 @@ NODE18_ONLY := integration/herd-new-id integration/criu-watchdog \
 	integration/op-install-podman e2e/podman-seed-fix integration/runtime-signal-hold \
 	integration/load.test
 HOST_SKIP := $(VM_SKIP) $(addprefix --skip ,e2e/podman-vm-seed $(NODE18_ONLY))
+# The host's files wait on crun, CRIU and the engines far more than they compute, so they
+# run side by side, HOST_JOBS at a time, but for those that must run alone or one at a
+# time in their lane (Podman, containerd): test/lib/runner/lanes.ts lists them and why.
+HOST_JOBS := 2
 
 # What depends on the Node that runs cgherd, once more with Debian 12's own nodejs 18,
 # inside a Debian 12 root that holds the test bed and bookworm's nodejs

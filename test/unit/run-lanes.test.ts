@@ -2,8 +2,9 @@
 // that no two files that must not share the host ever run together, checked over a whole
 // simulated run. And the audit's two premises, read from the test sources: every file a
 // rule names exists (a renamed file must not slip off the list), and no file's id prefix
-// is part of another's (cleanupPrefix removes every cgroup and temp dir whose name holds
-// the prefix, so `cgt-val-` would sweep away `cgt-val-diff-`'s containers mid-run).
+// is part of another file's names (cleanupPrefix removes every cgroup and temp dir whose
+// name holds the prefix: `cgt-val-` swept `cgt-val-diff-`'s containers and
+// `/tmp/cgt-val-esc-*` away, had they run side by side).
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -140,28 +141,58 @@ test('every file a rule names exists', () => {
   }
 });
 
-/** Pairs of prefixes where one is part of the other. Pure. */
-function nestedPrefixes(prefixes: readonly string[]): string[] {
+interface Names {
+  file: string;
+  /** The file's id prefix: cleanupPrefix(prefix) sweeps what holds it, host-wide. */
+  prefix?: string;
+  /** Its temp dirs' fixed stems (`mkdtempSync('/tmp/cgt-x-')`). */
+  stems: string[];
+}
+
+/** Where one file's prefix is part of a name another file uses. Pure. */
+function nestedPrefixes(files: readonly Names[]): string[] {
   const out: string[] = [];
-  for (const a of prefixes) {
-    for (const b of prefixes) if (a !== b && b.includes(a)) out.push(`${a} in ${b}`);
+  for (const a of files) {
+    if (a.prefix === undefined) continue;
+    for (const b of files) {
+      if (b === a) continue;
+      for (const name of [b.prefix, ...b.stems]) {
+        if (name?.includes(a.prefix)) out.push(`${a.file}'s ${a.prefix} in ${b.file}'s ${name}`);
+      }
+    }
   }
   return out;
 }
 
-test("no file's id prefix is part of another file's", () => {
-  const prefixes = testFiles()
+test("no file's id prefix is part of another file's prefix or temp dir", () => {
+  const files = testFiles()
     .filter((f) => !f.startsWith('unit/'))
-    .map((f) => readFileSync(join(REPO, 'test', f.replace(/\.js$/, '.ts')), 'utf8'))
-    .map((text) => /^const PREFIX = '([^']+)';$/m.exec(text)?.[1])
-    .filter((p): p is string => p !== undefined);
-  assert.ok(prefixes.length > 30, `only ${prefixes.length} prefixes read`);
-  assert.equal(nestedPrefixes(prefixes), []);
+    .map((file): Names => {
+      const text = readFileSync(join(REPO, 'test', file.replace(/\.js$/, '.ts')), 'utf8');
+      const prefix = /^const PREFIX = '([^']+)';$/m.exec(text)?.[1];
+      const stems = [...text.matchAll(/mkdtempSync\('\/(?:var\/)?tmp\/([^']+)'\)/g)].map(
+        (m) => m[1] as string,
+      );
+      return prefix === undefined ? { file, stems } : { file, prefix, stems };
+    });
+  assert.ok(files.filter((f) => f.prefix).length > 30, 'too few prefixes read');
+  assert.ok(
+    files.some((f) => f.stems.includes('cgt-val-esc-')),
+    'no temp dir stem read',
+  );
+  assert.equal(nestedPrefixes(files), []);
 });
 
-test('control: a nested prefix is caught', () => {
-  assert.equal(nestedPrefixes(['cgt-val-', 'cgt-val-diff-', 'cgt-herd-']), [
-    'cgt-val- in cgt-val-diff-',
+test('control: a nested prefix, and a prefix in a temp dir stem, are caught', () => {
+  const files: Names[] = [
+    { file: 'a', prefix: 'cgt-val-', stems: [] },
+    { file: 'b', prefix: 'cgt-val-diff-', stems: [] },
+    { file: 'c', stems: ['cgt-val-esc-'] },
+    { file: 'd', prefix: 'cgt-herd-', stems: ['cgt-herd-log-'] },
+  ];
+  assert.equal(nestedPrefixes(files), [
+    "a's cgt-val- in b's cgt-val-diff-",
+    "a's cgt-val- in c's cgt-val-esc-",
   ]);
 });
 
