@@ -103,7 +103,7 @@ HOST_SKIP := $(VM_SKIP) $(addprefix --skip ,e2e/podman-vm-seed $(NODE18_ONLY))
 # The host's files wait on crun, CRIU and the engines far more than they compute, so they
 # run side by side, HOST_JOBS at a time, but for those that must run alone or one at a
 # time in their lane (Podman, containerd): test/lib/runner/lanes.ts lists them and why.
-HOST_JOBS := 2
+HOST_JOBS := 3
 
 # What depends on the Node that runs cgherd, once more with Debian 12's own nodejs 18,
 # inside a Debian 12 root that holds the test bed and bookworm's nodejs

@@ -30,8 +30,9 @@ test('claims: alone, a lane, or none', () => {
   assert.is(claimOf(CTD), 'containerd');
   assert.is(claimOf(FREE1), undefined);
   assert.is(claimOf(UNIT), undefined);
-  // op-package. names op-package.test.js, not op-package-lintian's neighbour by accident.
+  // `op-package.` names op-package.test.js alone, not its neighbours of the package lane.
   assert.is(claimOf('integration/op-package.test.js'), 'alone');
+  assert.is(claimOf('integration/op-package-lintian.test.js'), 'package');
 });
 
 test('one job: list order, one file at a time', () => {

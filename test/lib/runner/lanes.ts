@@ -10,7 +10,7 @@
 // shares freely; when a file's safety was in doubt, it runs alone. Pure: no I/O here.
 
 /** What a file holds while it runs. */
-export type Claim = 'alone' | 'podman' | 'containerd';
+export type Claim = 'alone' | 'podman' | 'containerd' | 'package';
 
 interface Rule {
   claim: Claim;
@@ -22,13 +22,13 @@ interface Rule {
 export const RULES: readonly Rule[] = [
   {
     claim: 'alone',
-    why: 'installs packages or writes /etc/containers (the .deb into a Debian 12 root with apt and Podman, lintian over a built .deb, install podman against the real Podman)',
-    files: [
-      'integration/op-package-deb12.',
-      'integration/op-package-lintian.',
-      'integration/op-package.',
-      'integration/op-install-podman.',
-    ],
+    why: "install the .deb and .rpm with dpkg and rpm, or run `install podman` over the real Podman's /etc/containers (each in a throwaway root or a private mount namespace, but with the host's dpkg records and Podman: the Node 18 group runs them, the host's run does not)",
+    files: ['integration/op-package.', 'integration/op-install-podman.'],
+  },
+  {
+    claim: 'package',
+    why: 'build/*.deb and *.rpm: each file rebuilds them with packaging/build.sh when they are older than dist/ (test/lib/bed/package-build.ts), and two builds into build/ at once would break each other. The Debian 12 root op-package-deb12 installs into is its own (mkdtemp under /var/tmp)',
+    files: ['integration/op-package-deb12.', 'integration/op-package-lintian.'],
   },
   {
     claim: 'alone',
