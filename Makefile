@@ -56,6 +56,12 @@ demo: testbed build
 #      (runtime-signal-hold, about 30 s of waiting phases), which the Node 18 run's spare
 #      time beside the VM absorbs. The load file (20 containers x 5 rounds, about 90 s) runs
 #      there too: cgherd under load on the distributions' Node, in the VM's shadow.
+#      The host's files run HOST_JOBS at a time (see HOST_JOBS below): measured here, 332 s
+#      for 3 at a time and 399 s for 2, where one after the other took 620 to 700 s.
+#      It starts after the first run, not beside it: qemu keeps one of the two cores busy,
+#      the Node 18 group holds files with timing windows of its own (runtime-signal-hold,
+#      criu-watchdog, runtime-sigusr1 on the port 9229 the host's copy listens on too), and
+#      the files that must run alone would not be alone.
 # Every file the Node 18 group and the VM run list must have run there: one that never
 # started (the root or the VM did not start, or it ran nothing) counts as a failure. Each
 # file's wall time is on its closing `-- FILE: S s` line, the ten slowest before the tally.
