@@ -250,7 +250,10 @@ export function runCommand(
         finish(status);
       };
       child.on('close', done);
-      setTimeout(done, 200);
+      // The moment ends in the check phase, after a poll: output already in the pipe is
+      // read first. A bare timer could fire first when the loop was busy (load.test's
+      // twenty /proc scans at a time) and drop a finished `crun state`'s whole stdout.
+      setTimeout(() => setImmediate(done), 200);
     });
   });
 }
