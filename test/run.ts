@@ -3,11 +3,16 @@
 // `N passed, N failed, N skipped` line summed over all files.
 //
 //   node dist/test/run.js [unit|integration|e2e ...] [--filter SUBSTRING] [--skip SUBSTRING]
-//                         [--include-tally LOG [--expect-files LIST]] [--list]
+//                         [--include-tally LOG [--expect-files LIST]] [--list] [--jobs N]
 //
 // Each file closes with `-- FILE: S s` (its wall time); before the closing line come the
 // ten slowest files of the run and one line naming the CRIU breakpoint mode the run had
 // (delivered, or missing and bridged by CRIU_FAULT=130; test/env/breakpoints.sh).
+//
+// --jobs N runs up to N files at a time (default 1: one after another, output as it
+// comes). The files that must not share the host, or share one lane (Podman, containerd),
+// are listed with their reasons in test/lib/runner/lanes.ts. With N > 1 each file's
+// output is held and printed whole, `== FILE` to `-- FILE: S s`, when the file ends.
 //
 // --include-tally adds the closing line of another run's log (e.g. the Node 18 run inside
 // the Debian 12 root) to this one's, so that `make test` closes with one line for both; a
@@ -39,6 +44,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cgroupVersions } from './lib/bed/bed.js';
 import { breakpointModeLine } from './lib/bed/breakpoints.js';
+import { nextToStart } from './lib/runner/lanes.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const GROUPS = ['unit', 'integration', 'e2e'] as const;
@@ -72,21 +78,24 @@ function count(output: string, label: string): number | undefined {
   return last ? Number(last[1]) : undefined;
 }
 
-function runFile(file: string, session: string): Promise<Tally> {
+/** Runs one file; `echo` gets its output as it comes (the runner's stdout, or a buffer
+ *  when files run side by side). */
+function runFile(file: string, session: string, echo: (text: string) => void): Promise<Tally> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [file], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, FORCE_COLOR: '0', CGHERD_TEST_SESSION: session },
     });
     let output = '';
-    const keep = (chunk: Buffer): void => {
-      output += chunk.toString();
-      process.stdout.write(chunk);
+    const keep = (text: string): void => {
+      output += text;
+      echo(text);
     };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
+    // Decoded per stream, so that a character split between two chunks stays whole.
+    child.stdout.setEncoding('utf8').on('data', keep);
+    child.stderr.setEncoding('utf8').on('data', keep);
     const timer = setTimeout(() => {
-      process.stdout.write(`\n!! ${file}: timed out after ${FILE_TIMEOUT_MS / 1000}s\n`);
+      echo(`\n!! ${file}: timed out after ${FILE_TIMEOUT_MS / 1000}s\n`);
       child.kill('SIGKILL');
     }, FILE_TIMEOUT_MS);
     child.on('close', (code) => {
@@ -203,6 +212,40 @@ export function slowestLines(times: readonly FileTime[], n: number): string[] {
     .map(({ file, seconds }) => `${seconds.toFixed(1).padStart(7)} s  ${file}`);
 }
 
+/** Runs the files, up to `jobs` at a time as test/lib/runner/lanes.ts allows. One at a
+ *  time, each file's output goes out as it comes; side by side, each file's is held and
+ *  written whole when it ends, so that no two files' lines mix. */
+async function runAll(
+  names: readonly string[],
+  jobs: number,
+  runOne: (name: string, echo: (text: string) => void) => Promise<void>,
+): Promise<void> {
+  const pending = [...names];
+  const running: string[] = [];
+  await new Promise<void>((resolve) => {
+    const fill = (): void => {
+      for (;;) {
+        const index = nextToStart(pending, running, jobs);
+        if (index === undefined) break;
+        const [name] = pending.splice(index, 1) as [string];
+        running.push(name);
+        let held = '';
+        const echo =
+          jobs === 1
+            ? (text: string) => process.stdout.write(text)
+            : (text: string) => (held += text);
+        void runOne(name, echo).then(() => {
+          process.stdout.write(held);
+          running.splice(running.indexOf(name), 1);
+          fill();
+        });
+      }
+      if (pending.length === 0 && running.length === 0) resolve();
+    };
+    fill();
+  });
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const filters: string[] = [];
@@ -210,10 +253,14 @@ async function main(): Promise<void> {
   const groups: string[] = [];
   const included: { log: string; expect?: string }[] = [];
   let listOnly = false;
+  let jobs = 1;
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     if (a === '--list') listOnly = true;
-    else if (a === '--include-tally') {
+    else if (a === '--jobs') {
+      jobs = Number(args[++i]);
+      if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`${a} needs a whole number >= 1`);
+    } else if (a === '--include-tally') {
       const value = args[++i];
       if (value === undefined) throw new Error(`${a} needs a value`);
       included.push({ log: value });
@@ -245,6 +292,7 @@ async function main(): Promise<void> {
     return;
   }
   const times: FileTime[] = [];
+  const runStarted = performance.now();
   const session = openSession();
   // On a host without cgroup v1 (unified only) the files that run under v1 cannot run
   // there: they are skipped, visibly, and counted as skipped.
@@ -256,23 +304,31 @@ async function main(): Promise<void> {
     sum.skipped += v1Skipped.length;
     process.stdout.write(`\nv1 group skipped: host has no cgroup v1 (${v1Skipped.length} files)\n`);
   }
-  for (const file of selected) {
-    const name = relative(HERE, file);
-    process.stdout.write(`\n== ${name}\n`);
+  const runOne = async (name: string, echo: (text: string) => void): Promise<void> => {
+    const file = join(HERE, name);
+    echo(`\n== ${name}\n`);
     if (v1Skipped.includes(file)) {
-      process.stdout.write(`-- ${name}: skipped, the host has no cgroup v1\n`);
-      continue;
+      echo(`-- ${name}: skipped, the host has no cgroup v1\n`);
+      return;
     }
     const started = performance.now();
-    const tally = await runFile(file, session);
+    const tally = await runFile(file, session, echo).catch((error: unknown) => {
+      echo(`\n!! ${name}: ${String(error)}\n`);
+      return { passed: 0, failed: 1, skipped: 0 };
+    });
     const seconds = (performance.now() - started) / 1000;
     times.push({ file: name, seconds });
-    process.stdout.write(`-- ${name}: ${seconds.toFixed(1)} s\n`);
+    echo(`-- ${name}: ${seconds.toFixed(1)} s\n`);
     sum.passed += tally.passed;
     sum.failed += tally.failed;
     sum.skipped += tally.skipped;
-    if (tally.failed > 0) failedFiles.push(relative(HERE, file));
-  }
+    if (tally.failed > 0) failedFiles.push(name);
+  };
+  await runAll(
+    selected.map((f) => relative(HERE, f)),
+    jobs,
+    runOne,
+  );
   for (const what of await closeSession(session)) {
     sum.failed += 1;
     failedFiles.push(what);
@@ -289,7 +345,12 @@ async function main(): Promise<void> {
   }
   if (times.length > 0) {
     const total = times.reduce((t, f) => t + f.seconds, 0);
-    process.stdout.write(`\n${times.length} files in ${total.toFixed(0)} s; the slowest:\n`);
+    // Side by side, the files' times add up to more than the run took: both are given.
+    const wall =
+      jobs > 1
+        ? ` (${((performance.now() - runStarted) / 1000).toFixed(0)} s of wall time, up to ${jobs} at a time)`
+        : '';
+    process.stdout.write(`\n${times.length} files in ${total.toFixed(0)} s${wall}; the slowest:\n`);
     process.stdout.write(`${slowestLines(times, 10).join('\n')}\n`);
   }
   if (failedFiles.length > 0) process.stdout.write(`\nfailed in: ${failedFiles.join(', ')}\n`);

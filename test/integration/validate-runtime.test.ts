@@ -16,7 +16,7 @@ import { CGHERD_BIN, RUNTIMES, inMode, type RunResult } from '../lib/bed/bed.js'
 import { buildConfig, makeBundle } from '../lib/scenario/bundle.js';
 import { cleanupPrefix } from '../lib/bed/cleanup.js';
 
-const PREFIX = 'cgt-val-';
+const PREFIX = 'cgt-val-rt-';
 const dir = mkdtempSync(`/tmp/${PREFIX}int-`);
 const state = join(dir, 'state');
 const recorder = join(dir, 'recorder');
