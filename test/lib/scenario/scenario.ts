@@ -215,18 +215,12 @@ export class Scenario {
   /** The init's host pid, from `state` of the real runtime (not the code under test). */
   async initPid(id: string): Promise<number> {
     const bin = this.rt.lower ?? this.rt.bin;
-    const state = () =>
-      inMode(this.mode, bin, ['--root', this.root, 'state', id], { timeoutMs: 30_000 });
-    let r = await state();
-    // Seen in the load file (20 containers started at once, beside the VM): status 0 and
-    // an answer that is not JSON (empty or cut short), twice in two runs. A read, so it is
-    // asked again a few times; an answer that stays unreadable is an error like any other.
-    for (let retry = 0; retry < 5 && r.code === 0 && statePid(r.stdout) === undefined; retry++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      r = await state();
-    }
+    const r = await inMode(this.mode, bin, ['--root', this.root, 'state', id], {
+      timeoutMs: 30_000,
+    });
     if (r.code !== 0) throw new Error(`state ${id} failed (${r.code}): ${r.stderr.trim()}`);
     const pid = statePid(r.stdout);
+    // Reported with what came back: runCommand's drain once dropped whole answers (fixed).
     if (pid === undefined) {
       throw new Error(`state ${id}: no pid in ${JSON.stringify(r.stdout)} (${r.stderr.trim()})`);
     }
