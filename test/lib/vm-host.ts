@@ -49,7 +49,8 @@ export async function startVmHost(masked: readonly string[] = []): Promise<VmHos
   return host;
 }
 
-/** Powers the VM off (qemu killed after 60 s); its share and state go too. */
+/** Ends the VM (qemu, whose image is a snapshot: nothing inside is kept); its share and
+ *  state go too. */
 export async function stopVmHost(host: VmHost): Promise<void> {
   const stop = await host.run(['stop'], 120_000);
   assert.is(stop.code, 0, `vm-host.sh stop: ${stop.stderr}`);
