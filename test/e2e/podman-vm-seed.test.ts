@@ -35,7 +35,6 @@ import { hostSession } from '../lib/host-session.js';
 import { startVmHost, stopVmHost, type VmHost } from '../lib/vm-host.js';
 import {
   assertInLeaf,
-  containerId,
   criuLogErrors,
   debugCgherd,
   leafOf,
@@ -161,11 +160,12 @@ test(`fix: cgherd from its .deb over crun 1.8.1, ${FIX_ROUNDS} rounds in the lea
   const s = h();
   await unpacked();
   await s.ok('cgherd install podman --as crun >/dev/null');
-  await s.ok(`${runTreeCommand('j0')} && sleep 1`);
+  let oldId = (
+    await s.ok(`${runTreeCommand('j0')} && sleep 1 && podman inspect --format '{{.Id}}' j0`)
+  ).trim();
   for (let round = 1; round <= FIX_ROUNDS; round++) {
     const from = `j${round - 1}`;
     const to = `j${round}`;
-    const oldId = await containerId(s, from);
     const t = Date.now();
     const ck = await s.sh(`podman container checkpoint --export /tmp/${from}.tar ${from}`);
     assert.is(
@@ -183,6 +183,7 @@ test(`fix: cgherd from its .deb over crun 1.8.1, ${FIX_ROUNDS} rounds in the lea
     console.log(
       `  round ${round}: ${tree.length} processes in ${leafOf(id).slice(0, 40)}…/container, ${Date.now() - t} ms`,
     );
+    oldId = id;
   }
   const last = await s.sh(
     `podman container checkpoint --export /tmp/j${FIX_ROUNDS}.tar j${FIX_ROUNDS}`,
@@ -278,26 +279,31 @@ test('rootless: cgherd through the system drop-in = crun 1.8.1 alone, command fo
   assert.is(alone, 'systemd /usr/bin/crun', 'the control: rootless Podman on crun, systemd');
   assert.is(through, 'systemd /usr/bin/cgherd');
   assertSame(control, cgherd, 'crun 1.8.1');
-  // pause through cgherd really freezes: the user's delegated cgroup, frozen and thawed.
-  await s.ok(asUser(['run', '-d', '--name', RL_NAME, ROOTLESS_IMAGE, 'sleep', '1000']));
-  await s.ok(asUser(['pause', RL_NAME]));
-  const paused = await cgroupEvents(s);
-  await s.ok(asUser(['unpause', RL_NAME]));
-  const thawed = await cgroupEvents(s);
-  await s.ok(asUser(['rm', '-f', '-t', '0', RL_NAME]));
+  // pause through cgherd really freezes: the user's delegated cgroup, frozen and thawed
+  // (one round trip: each line of the script waits for the one before it).
+  const quiet = (args: string[]): string => `(${asUser(args)}) >/dev/null`;
+  const out = await s.ok(
+    [
+      quiet(['run', '-d', '--name', RL_NAME, ROOTLESS_IMAGE, 'sleep', '1000']),
+      quiet(['pause', RL_NAME]),
+      cgroupEvents(),
+      quiet(['unpause', RL_NAME]),
+      cgroupEvents(),
+      quiet(['rm', '-f', '-t', '0', RL_NAME]),
+    ].join(' &&\n'),
+  );
+  const [paused = '', thawed = ''] = out.trim().split('\n');
   console.log(`  rootless pause through cgherd: ${paused}; unpause: ${thawed}`);
   assert.match(paused, /^\/user\.slice\/user-\d+\.slice\/user@\d+\.service\/.* frozen 1$/);
   assert.match(thawed, / frozen 0$/);
   console.log(`  rootless section: ${Date.now() - t0} ms`);
 });
 
-/** The rootless container's cgroup (read by root) and its `frozen` line of cgroup.events. */
-async function cgroupEvents(s: VmHost): Promise<string> {
+/** Shell: the rootless container's cgroup (read by root) and its `frozen` line of
+ *  cgroup.events, on one line. */
+function cgroupEvents(): string {
   const pid = `$(${asUser(['inspect', '--format', '{{.State.Pid}}', RL_NAME])})`;
-  const out = await s.ok(
-    `pid=${pid} && g=$(sed -n 's/^0:://p' /proc/$pid/cgroup) && echo "$g $(grep frozen /sys/fs/cgroup$g/cgroup.events)"`,
-  );
-  return out.trim();
+  return `pid=${pid} && g=$(sed -n 's/^0:://p' /proc/$pid/cgroup) && echo "$g $(grep frozen /sys/fs/cgroup$g/cgroup.events)"`;
 }
 
 test(`over crun 1.21 (systemd), through cgherd: ${CRUN121_ROUNDS} round in the leaf, the herd moves nothing`, async () => {
