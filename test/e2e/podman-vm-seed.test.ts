@@ -19,7 +19,7 @@
 //     through the system drop-in `install podman --as crun` wrote: the same outputs;
 //   - over crun 1.21 as released (it restores here, unlike in the nspawn host), a round
 //     through cgherd passes in the leaf and every herd in cgherd's debug log moved 0.
-// The test boots and powers off the VM itself. Boot is under TCG here (no usable KVM), and
+// The test boots and ends the VM itself. Boot is under TCG here (no usable KVM), and
 // a round costs 35-60 s, so the rounds are the fewest that prove it: the control fails
 // the first checkpoint after a restore, so one round through cgherd that passes it is the
 // fix's proof; one round shows crun 1.21 needs no herd. The rounds after that, and the

@@ -1,7 +1,7 @@
 // The Debian 12 VM of test/env/vm-host.sh for the e2e tests: the same face as the systemd
 // host (SystemdHost: shell scripts inside as transient services, /opt/cgt shared), but a
 // real kernel of its own, so cgroup v2 there is unified with every controller enabled.
-// Boot it, and always power it off again: nothing of it stays on this machine but the
+// Boot it, and always end it again: nothing of it stays on this machine but the
 // cached image.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
