@@ -1,7 +1,7 @@
 // The Debian 12 VM of test/env/vm-host.sh for the e2e tests: the same face as the systemd
 // host (SystemdHost: shell scripts inside as transient services, /opt/cgt shared), but a
 // real kernel of its own, so cgroup v2 there is unified with every controller enabled.
-// Boot it, and always power it off again: nothing of it stays on this machine but the
+// Boot it, and always end it again: nothing of it stays on this machine but the
 // cached image.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,15 +27,16 @@ export class VmHost extends SystemdHost {
   }
 }
 
-/** Builds (or reuses) the image, then boots the VM after removing a leftover. */
-export async function startVmHost(): Promise<VmHost> {
+/** Builds (or reuses) the image, then boots the VM after removing a leftover; `masked`
+ *  units (of the image's, that the caller never uses) stay down: boot under TCG is CPU. */
+export async function startVmHost(masked: readonly string[] = []): Promise<VmHost> {
   const host = new VmHost();
   const t0 = Date.now();
   const prep = await host.run(['prepare'], 1_800_000);
   assert.is(prep.code, 0, `vm-host.sh prepare: ${prep.stderr}`);
   const t1 = Date.now();
   if (existsSync(STATE)) await host.run(['stop']);
-  const start = await host.run(['start'], 900_000);
+  const start = await host.run(['start', ...masked], 900_000);
   if (start.code !== 0) {
     await host.run(['stop'], 120_000);
     assert.unreachable(`vm-host.sh start: ${start.stderr}`);
@@ -48,7 +49,8 @@ export async function startVmHost(): Promise<VmHost> {
   return host;
 }
 
-/** Powers the VM off (qemu killed after 60 s); its share and state go too. */
+/** Ends the VM (qemu, whose image is a snapshot: nothing inside is kept); its share and
+ *  state go too. */
 export async function stopVmHost(host: VmHost): Promise<void> {
   const stop = await host.run(['stop'], 120_000);
   assert.is(stop.code, 0, `vm-host.sh stop: ${stop.stderr}`);

@@ -12,8 +12,9 @@ import type { SystemdHost, TreeProc } from '../systemd-host.js';
 
 export const IMAGE = 'localhost/bb';
 
-/** The busybox image and the compiled daemon, handed in through /opt/cgt. */
-export async function seedImage(host: SystemdHost): Promise<void> {
+/** The busybox image and (unless `java` is false) the compiled daemon, handed in through
+ *  /opt/cgt. */
+export async function seedImage(host: SystemdHost, java = true): Promise<void> {
   const tar = join(host.share, 'bb.tar');
   if (!existsSync(tar)) {
     // busybox with /lib and /lib64 pointing into /usr, so that the JVM from the host's
@@ -29,9 +30,11 @@ export async function seedImage(host: SystemdHost): Promise<void> {
     const r = await runCommand('/bin/sh', ['-c', script, 'mkimage', ROOTFS_BUSYBOX, tar]);
     assert.is(r.code, 0, `building the busybox image: ${r.stderr}`);
   }
-  const classes = join(host.share, 'java');
-  mkdirSync(classes, { recursive: true });
-  await compileDaemon(classes);
+  if (java) {
+    const classes = join(host.share, 'java');
+    mkdirSync(classes, { recursive: true });
+    await compileDaemon(classes);
+  }
   await host.ok(
     `podman image exists ${IMAGE} || podman import -q /opt/cgt/bb.tar ${IMAGE} >/dev/null`,
   );
@@ -45,12 +48,17 @@ export async function useCrun(host: SystemdHost, fixture: string): Promise<void>
   );
 }
 
-/** The .deb as a user installs it (Debian's nodejs 18 is in the root), then `--as crun`. */
-export async function installCgherd(host: SystemdHost, deb: string): Promise<void> {
+/** The .deb as a user installs it (Debian's nodejs 18 is in the root). It configures
+ *  nothing (the drop-in ships under /usr/share): Podman stays on crun until `--as crun`. */
+export async function unpackCgherd(host: SystemdHost, deb: string): Promise<void> {
   cpSync(deb, join(host.share, 'cgherd.deb'));
-  await host.ok(
-    'dpkg -i /opt/cgt/cgherd.deb >/dev/null && cgherd install podman --as crun >/dev/null',
-  );
+  await host.ok('dpkg -i /opt/cgt/cgherd.deb >/dev/null');
+}
+
+/** The .deb, then `cgherd install podman --as crun`. */
+export async function installCgherd(host: SystemdHost, deb: string): Promise<void> {
+  await unpackCgherd(host, deb);
+  await host.ok('cgherd install podman --as crun >/dev/null');
 }
 
 /** `podman run -d` of the Java daemon, as a shell command line. */
@@ -109,20 +117,22 @@ export function describeTree(tree: readonly TreeProc[]): string {
   return tree.map((p) => `${p.pid}:${p.comm}:${p.cgroup}`).join('\n    ');
 }
 
-/** Every process of the container in its own scope's leaf. */
+/** Every process of the container in its own scope's leaf (`knownId`: the container's, when the
+ *  caller has it already). */
 export async function assertInLeaf(
   host: SystemdHost,
   name: string,
   minProcs: number,
+  knownId?: string,
 ): Promise<TreeProc[]> {
-  const id = await containerId(host, name);
+  const leaf = leafOf(knownId ?? (await containerId(host, name)));
   const tree = (await host.trees(name)).get(name) ?? [];
   assert.ok(
     tree.length >= minProcs,
     `${name}: expected at least ${minProcs} processes, saw ${tree.length}`,
   );
-  const away = tree.filter((p) => p.cgroup !== leafOf(id));
-  assert.is(away.length, 0, `${name}: not in ${leafOf(id)}:\n    ${describeTree(away)}`);
+  const away = tree.filter((p) => p.cgroup !== leaf);
+  assert.is(away.length, 0, `${name}: not in ${leaf}:\n    ${describeTree(away)}`);
   return tree;
 }
 
