@@ -46,9 +46,10 @@ demo: testbed build
 
 # The whole suite, one closing line for three runs:
 #   1. the Node 18 group inside the Debian 12 root and, beside it, the Debian 12 VM's Podman
-#      seed and rootless Podman (one boot under TCG, about 5 min alone, 6.5 beside). qemu keeps one core busy and the Node 18
-#      files wait on crun and CRIU most of the time, so side by side they take about as
-#      long as the VM alone, where one after the other they took both;
+#      seed and rootless Podman (one boot under TCG, about 4 min alone, 6.5 beside). qemu
+#      keeps one core busy and the Node 18 files wait on crun and CRIU most of the time, so
+#      side by side they take about as long as the slower alone, where one after the other
+#      they took both;
 #   2. the rest on the host's Node. The Node 18 group's slow files run only in the root:
 #      they prove what they prove on the distributions' Node, and the host's Node runs the
 #      same code in every other file. The runtime face's own signal and descriptor files
@@ -56,7 +57,7 @@ demo: testbed build
 #      (runtime-signal-hold, about 30 s of waiting phases), which the Node 18 run's spare
 #      time beside the VM absorbs. The load file (20 containers x 5 rounds, about 90 s) runs
 #      there too: cgherd under load on the distributions' Node, in the VM's shadow.
-#      The host's files run HOST_JOBS at a time (see HOST_JOBS below): measured here, 332 s
+#      The host's files run HOST_JOBS at a time (see HOST_JOBS below): measured here, 332-352 s
 #      for 3 at a time and 399 s for 2, where one after the other took 620 to 700 s.
 #      It starts after the first run, not beside it: qemu keeps one of the two cores busy,
 #      the Node 18 group holds files with timing windows of its own (runtime-signal-hold,
