@@ -39,12 +39,11 @@ import {
   readProbeCache,
   writeProbeCache,
 } from '../../src/criu/probe-cache.js';
-import { parseArgv } from '../../src/call/argv.js';
-import { newCallContext } from '../../src/call/call-context.js';
-import type { DebugLog } from '../../src/call/debug-log.js';
 import { runBefore } from '../../src/runtime/run-hooks.js';
 import { isIntercepted } from '../../src/runtime/intercepted.js';
 import { HOOKS } from '../../hooks/index.js';
+import { parseArgv } from '../../src/call/argv.js';
+import { testHookContext } from '../lib/call/hook-context.js';
 
 const dir = mkdtempSync('/tmp/cgt-bp-unit-');
 chmodSync(dir, 0o755);
@@ -185,18 +184,7 @@ function forced(name: string, over: Partial<ProbeRecord>): string {
 }
 
 async function childEnvAfter(argv: string[], env: NodeJS.ProcessEnv) {
-  const silent: DebugLog = Object.assign(() => undefined, { extend: () => silent });
-  const settings = {
-    lowerRuntime: '/nonexistent/crun',
-    validate: 'off' as const,
-    herd: true,
-    restoreCgroupRoot: 'never' as const,
-    debugLog: '/dev/null',
-    criuStallTimeout: 300,
-    configFile: undefined,
-  };
-  const frozenArgv = Object.freeze([...argv]);
-  const ctx = newCallContext(frozenArgv, parseArgv(frozenArgv), settings, env, silent);
+  const ctx = testHookContext(Object.freeze([...argv]), { env });
   const before = await runBefore([hook], ctx);
   assert.is(before.refusal, undefined);
   assert.equal([...before.call.argv], argv, 'argv as received');

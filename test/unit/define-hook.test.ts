@@ -5,25 +5,12 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseArgv } from '../../src/call/argv.js';
-import { newCallContext } from '../../src/call/call-context.js';
-import type { DebugLog } from '../../src/call/debug-log.js';
 import { defineHook, type HookContext } from '../../src/call/hook.js';
 import { runAfter, runBefore } from '../../src/runtime/run-hooks.js';
-
-const silent: DebugLog = Object.assign(() => undefined, { extend: () => silent });
+import { testHookContext } from '../lib/call/hook-context.js';
 
 function context(argv: string[], env: NodeJS.ProcessEnv = { PATH: '/bin' }): HookContext {
-  const settings = {
-    lowerRuntime: '/nonexistent/crun',
-    validate: 'off' as const,
-    herd: true,
-    restoreCgroupRoot: 'never' as const,
-    debugLog: '/dev/null',
-    criuStallTimeout: 300,
-    configFile: undefined,
-  };
-  return newCallContext(argv, parseArgv(argv), settings, env, silent);
+  return testHookContext(argv, { env });
 }
 
 test('after gets what its own before carried; undefined after a warning', async () => {

@@ -17,12 +17,10 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import hook from '../../hooks/restore-into-cgroup.js';
-import { parseArgv } from '../../src/call/argv.js';
-import { newCallContext } from '../../src/call/call-context.js';
-import type { DebugLog } from '../../src/call/debug-log.js';
 import type { HookContext } from '../../src/call/hook.js';
 import { runAfter, runBefore } from '../../src/runtime/run-hooks.js';
 import type { RestoreCgroupRootMode } from '../../src/config/settings.js';
+import { testHookContext } from '../lib/call/hook-context.js';
 
 const dir = mkdtempSync('/tmp/cgt-herd-unit-');
 const criuDir = join(dir, 'criu');
@@ -33,17 +31,7 @@ function context(
   restoreCgroupRoot: RestoreCgroupRootMode,
   env: NodeJS.ProcessEnv = {},
 ): HookContext {
-  const silent: DebugLog = Object.assign(() => undefined, { extend: () => silent });
-  const settings = {
-    lowerRuntime: '/nonexistent/crun',
-    validate: 'off' as const,
-    herd: true,
-    restoreCgroupRoot,
-    debugLog: '/dev/null',
-    criuStallTimeout: 300,
-    configFile: undefined,
-  };
-  return newCallContext(argv, parseArgv(argv), settings, env, silent, { criuConfigDir: criuDir });
+  return testHookContext(argv, { settings: { restoreCgroupRoot }, env, criuConfigDir: criuDir });
 }
 
 /** The hook through the real runner: before, then (given an exit status) after. */

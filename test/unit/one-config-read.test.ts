@@ -10,26 +10,15 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import hook from '../../hooks/validate-config.js';
-import { parseArgv } from '../../src/call/argv.js';
-import { newCallContext } from '../../src/call/call-context.js';
-import type { DebugLog } from '../../src/call/debug-log.js';
+import { testHookContext } from '../lib/call/hook-context.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cgt-one-read-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-const silent: DebugLog = Object.assign(() => undefined, { extend: () => silent });
-const settings = {
-  lowerRuntime: '/usr/bin/crun',
-  validate: 'warn' as const,
-  herd: true,
-  restoreCgroupRoot: 'auto' as const,
-  debugLog: '/dev/null',
-  criuStallTimeout: 300,
-  configFile: undefined,
-};
-
 function context(argv: string[]) {
-  return newCallContext(argv, parseArgv(argv), settings, {}, silent);
+  return testHookContext(argv, {
+    settings: { lowerRuntime: '/usr/bin/crun', validate: 'warn', restoreCgroupRoot: 'auto' },
+  });
 }
 
 test('restore: the config validated is the config the hooks place the container by', async () => {

@@ -1,8 +1,8 @@
 // The test folders hold tests only, and the library holds none: the runner runs every
 // *.test.js under unit/, integration/ and e2e/ and nothing under lib/, so a test file put
 // in test/lib would never run (and never fail), and a helper left among the tests sits
-// outside the library's folders by concern (bed/, cgroups/, scenario/, podman/,
-// containerd/, validate/). Read from the TypeScript sources.
+// outside the library's folders by concern (bed/, call/, cgroups/, scenario/, podman/,
+// containerd/, runner/, validate/). Read from the TypeScript sources.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

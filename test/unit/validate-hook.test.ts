@@ -10,12 +10,12 @@ import * as assert from 'uvu/assert';
 import hook from '../../hooks/validate-config.js';
 import { HOOKS } from '../../hooks/index.js';
 import { parseArgv } from '../../src/call/argv.js';
-import { newCallContext } from '../../src/call/call-context.js';
 import type { DebugLog } from '../../src/call/debug-log.js';
 import type { HookContext } from '../../src/call/hook.js';
 import { isIntercepted } from '../../src/runtime/intercepted.js';
 import type { ValidateMode } from '../../src/config/settings.js';
 import { ociConfigPath } from '../../src/lower/path-rules.js';
+import { testHookContext } from '../lib/call/hook-context.js';
 import { AMENDMENTS } from '../../src/validate/amendments.js';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
@@ -38,16 +38,10 @@ function context(argv: string[], mode: ValidateMode): { ctx: HookContext; logged
     },
     { extend: () => debug },
   );
-  const settings = {
-    lowerRuntime: '/usr/bin/crun',
-    validate: mode,
-    herd: true,
-    restoreCgroupRoot: 'auto' as const,
-    debugLog: '/dev/null',
-    criuStallTimeout: 300,
-    configFile: undefined,
-  };
-  const ctx: HookContext = newCallContext(argv, parseArgv(argv), settings, {}, debug);
+  const ctx = testHookContext(argv, {
+    settings: { lowerRuntime: '/usr/bin/crun', validate: mode, restoreCgroupRoot: 'auto' },
+    debug,
+  });
   return { ctx, logged };
 }
 
