@@ -31,10 +31,13 @@ async function thousand(mode: CgroupMode): Promise<void> {
       string,
       string,
     ];
-    assert.is((await sc.run(a, await bigTreeBundle(sc, 'a', SIZE))).code, 0);
+    const run = await sc.run(a, await bigTreeBundle(sc, 'a', SIZE));
+    assert.is(run.code, 0, `run: ${run.stderr}`);
     await sc.waitForTree(a, SIZE, 60_000);
-    assert.is((await sc.checkpoint(a, sc.path('img1'))).code, 0);
-    assert.is((await sc.restore(b, await bigTreeBundle(sc, 'b', SIZE), sc.path('img1'))).code, 0);
+    const first = await sc.checkpoint(a, sc.path('img1'));
+    assert.is(first.code, 0, `bare checkpoint: ${first.stderr}`);
+    const bareRestore = await sc.restore(b, await bigTreeBundle(sc, 'b', SIZE), sc.path('img1'));
+    assert.is(bareRestore.code, 0, `bare restore: ${bareRestore.stderr}`);
     const broken = await sc.waitForTree(b, SIZE, 60_000);
     assert.is(broken.strays.length, SIZE - 1, 'control: bare crun 1.8.1 leaves 999 strays');
 
