@@ -20,7 +20,7 @@ const ALONE2 = 'integration/criu-probe.test.js';
 const POD1 = 'e2e/podman-smoke.test.js';
 const POD2 = 'e2e/podman-takeover.test.js';
 const CTD = 'e2e/containerd-fix.test.js';
-const FREE1 = 'integration/herd-1000.test.js';
+const FREE1 = 'integration/herd-regress.test.js';
 const FREE2 = 'integration/herd-heal.test.js';
 const UNIT = 'unit/argv.test.js';
 
